@@ -1,0 +1,46 @@
+"""The 揭榜挂帅 challenge marketplace: ``create_app()`` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error pages and CLI."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from .config import load_config
+
+    load_config(app, test_config)
+    logging.basicConfig(level=logging.INFO)
+
+    from . import db, i18n, security
+    from .errors import register_error_handlers
+
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    register_error_handlers(app)
+
+    from .accounts import admin_views, views  # noqa: F401  (routes)
+    from .accounts.blueprint import bp as accounts_bp
+    from .dashboard import views as dashboard_views  # noqa: F401  (routes)
+    from .dashboard.blueprint import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(accounts_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

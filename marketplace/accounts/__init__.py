@@ -1,0 +1,1 @@
+"""Organisations, users, sessions (login, logout, passwords) and their administration."""

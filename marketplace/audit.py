@@ -1,0 +1,99 @@
+"""The append-only audit trail: who did what to which object, before and after, when, from where.
+
+Rows are only ever inserted; database triggers (see the first migration) refuse UPDATE and
+DELETE, so not even a bug or a console session can rewrite history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, Session, SQLModel, func, select
+
+from .db import utcnow
+from .models_base import utc_field
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = utc_field(default_now=True, index=True)
+    actor_id: int | None = Field(default=None, index=True)
+    actor_label: str = Field(default="", max_length=200)
+    action: str = Field(max_length=64, index=True)
+    object_type: str = Field(max_length=64, index=True)
+    object_id: str = Field(default="", max_length=64)
+    before: dict | None = Field(default=None, sa_column=Column(JSON))
+    after: dict | None = Field(default=None, sa_column=Column(JSON))
+    ip: str = Field(default="", max_length=64)
+
+
+def _client_ip() -> str:
+    if not has_request_context():
+        return ""
+    return (request.remote_addr or "")[:64]
+
+
+def record(
+    s: Session,
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Append one audit event in the caller's transaction."""
+    event = AuditEvent(
+        created_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_label=(getattr(actor, "email", None) or str(actor or "system"))[:200],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id if object_id is not None else ""),
+        before=before,
+        after=after,
+        ip=_client_ip(),
+    )
+    s.add(event)
+    return event
+
+
+def query_events(
+    s: Session,
+    *,
+    action: str | None = None,
+    object_type: str | None = None,
+    actor: str | None = None,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[AuditEvent], int]:
+    """Filter the trail for the staff browser; newest first. Returns (rows, total)."""
+    stmt = select(AuditEvent)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if actor:
+        stmt = stmt.where(AuditEvent.actor_label.contains(actor))
+    if date_from:
+        stmt = stmt.where(AuditEvent.created_at >= date_from)
+    if date_to:
+        stmt = stmt.where(AuditEvent.created_at < date_to)
+    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = s.exec(
+        stmt.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def known_actions(s: Session) -> list[str]:
+    """Distinct action names, for the filter's drop-down."""
+    return list(s.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all())

@@ -1,0 +1,1 @@
+"""Home page and the bureau's own pages (audit trail)."""

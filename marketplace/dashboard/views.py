@@ -1,0 +1,86 @@
+"""Home page and the staff audit browser."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlmodel import func, select
+
+from .. import audit, db
+from ..accounts.models import Membership, Organisation, OrgStatus, Role, User
+from ..pagination import Page, page_arg
+from ..security import roles_required
+from .blueprint import bp
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@bp.get("/")
+def home():
+    s = db.session()
+    stats = {
+        "verified_orgs": s.exec(
+            select(func.count()).where(Organisation.status == OrgStatus.VERIFIED)
+        ).one(),
+    }
+    todo = {}
+    if current_user.is_authenticated and current_user.is_staff:
+        todo["pending_orgs"] = s.exec(
+            select(func.count()).where(Organisation.status == OrgStatus.PENDING)
+        ).one()
+    if current_user.is_authenticated and current_user.is_org_admin:
+        todo["pending_members"] = s.exec(
+            select(func.count()).where(
+                User.organisation_id == current_user.organisation_id,
+                User.membership == Membership.PENDING,
+            )
+        ).one()
+    org = (
+        s.get(Organisation, current_user.organisation_id)
+        if current_user.is_authenticated and current_user.organisation_id
+        else None
+    )
+    return render_template("dashboard/home.html", stats=stats, todo=todo, org=org)
+
+
+def _day_arg(name: str, *, end: bool = False) -> datetime | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    if end:
+        day = day + timedelta(days=1)
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+@bp.get("/staff/audit")
+@roles_required(Role.STAFF)
+def audit_log():
+    s = db.session()
+    page = page_arg()
+    per_page = 50
+    filters = {
+        "action": (request.args.get("action") or "").strip()[:64] or None,
+        "object_type": (request.args.get("object_type") or "").strip()[:64] or None,
+        "actor": (request.args.get("actor") or "").strip()[:200] or None,
+    }
+    rows, total = audit.query_events(
+        s,
+        **filters,
+        date_from=_day_arg("from"),
+        date_to=_day_arg("to", end=True),
+        page=page,
+        per_page=per_page,
+    )
+    return render_template(
+        "dashboard/audit.html",
+        page=Page(rows, page, per_page, total),
+        actions=audit.known_actions(s),
+        args=request.args,
+    )

@@ -1,0 +1,59 @@
+"""Language choice and the display formats (dates in Asia/Shanghai, money in 万元)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask, current_app, session
+from flask_babel import Babel, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """An explicit choice (session, then account) wins; otherwise Chinese."""
+    langs = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in langs:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def fen_to_wan(fen: int | None) -> str:
+    """Integer fen shown as 万元 with two decimals: 1234500000 → '1,234.50'."""
+    if fen is None:
+        return ""
+    wan = (Decimal(int(fen)) / Decimal(1_000_000)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{wan:,.2f}"
+
+
+def money(fen: int | None) -> str:
+    """Money for display with its unit, in the current language."""
+    if fen is None:
+        return ""
+    return _("%(amount)s 万元", amount=fen_to_wan(fen))
+
+
+def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC datetime shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["wan"] = fen_to_wan
+    app.jinja_env.filters["dt"] = local_datetime
+
+    @app.context_processor
+    def _inject():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale())}

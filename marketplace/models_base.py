@@ -1,0 +1,46 @@
+"""Column helpers shared by every domain's models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field
+
+from .db import UTCDateTime, utcnow
+
+
+def enum_field(enum_cls: type[enum.Enum], *, default: Any = None, index: bool = False) -> Any:
+    """A state column stored as its string value, with a CHECK constraint listing the states."""
+    return Field(
+        default=default,
+        sa_column=Column(
+            SAEnum(
+                enum_cls,
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+                values_callable=lambda e: [m.value for m in e],
+                validate_strings=True,
+                name=f"ck_{enum_cls.__name__.lower()}",
+            ),
+            nullable=False,
+            index=index,
+        ),
+    )
+
+
+def utc_field(*, nullable: bool = False, default_now: bool = False, index: bool = False) -> Any:
+    """A UTC timestamp column; ``default_now`` fills it with the current time."""
+    kwargs: dict[str, Any] = {}
+    if default_now:
+        kwargs["default_factory"] = utcnow
+    else:
+        kwargs["default"] = None
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index), **kwargs)
+
+
+__all__ = ["datetime", "enum_field", "utc_field"]

@@ -1,0 +1,37 @@
+"""A page of rows and the numbers the pagination macro needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_arg(default: int = 1) -> int:
+    """The ?page= argument, clamped to a sane positive number."""
+    try:
+        page = int(request.args.get("page", default))
+    except ValueError:
+        return default
+    return min(max(page, 1), 100_000)

@@ -1,0 +1,143 @@
+"""Login sessions, security headers, CSRF, rate limits and role checks."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask, abort, current_app, g, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlmodel import select
+
+from . import db
+from .accounts.models import LoginSession, Role, User
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+SESSION_KEY = "sid"
+# last_seen_at is written at most this often, so a page view is not a database write.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    """Only a hash of a session token is stored: a leaked table opens no session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # our server-side sessions do this job
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    app.after_request(_security_headers)
+
+
+@login_manager.user_loader
+def _load_user(_user_id: str) -> User | None:
+    """Resolve the user from the server-side session named in the cookie, or nobody."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    s = db.session()
+    row = s.exec(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    now = db.utcnow()
+    cfg = current_app.config
+    expired = (
+        login.revoked_at is not None
+        or now - login.last_seen_at > timedelta(seconds=cfg["SESSION_IDLE_TIMEOUT"])
+        or now - login.created_at > timedelta(seconds=cfg["SESSION_ABSOLUTE_TIMEOUT"])
+        or not user.is_active_account
+        or str(user.id) != str(_user_id)
+    )
+    if expired:
+        session.clear()
+        return None
+    if now - login.last_seen_at > _TOUCH_EVERY:
+        _touch_session(login.id)
+    g.login_session_id = login.id
+    return user
+
+
+@db.transactional
+def _touch_session(s, login_id: int) -> None:
+    login = s.get(LoginSession, login_id)
+    if login is not None:
+        login.last_seen_at = db.utcnow()
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Route decorator: logged in, and one of ``roles`` (admins pass staff checks too)."""
+    allowed = set(roles)
+    if Role.STAFF in allowed:
+        allowed.add(Role.ADMIN)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def login_required(view: Callable) -> Callable:
+    """Route decorator: any logged-in user."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response):
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # Pages for a logged-in user, and every form, must not be kept by shared caches or the
+    # back button after logout.
+    if current_user.is_authenticated or request.method != "GET" or g.get("private_page"):
+        h["Cache-Control"] = "no-store"
+        h["Pragma"] = "no-cache"
+    response.headers.pop("Server", None)
+    return response
