@@ -11,6 +11,7 @@ _ENV_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,
     "SEARCH_INDEX_DIR": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,

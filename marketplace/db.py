@@ -66,7 +66,12 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # The same bound on waiting for a lock as SQLite's busy_timeout: past it, 503 not a hang.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c lock_timeout={int(busy_timeout_ms)}"},
+    )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -122,7 +127,7 @@ def _write_bind(eng: Engine) -> Engine:
 
 def _retryable(exc: DBAPIError) -> bool:
     code = getattr(exc.orig, "sqlstate", None)
-    if code in {"40001", "40P01"}:  # serialization failure, deadlock (PostgreSQL)
+    if code in {"40001", "40P01", "55P03"}:  # serialization, deadlock, lock timeout (PostgreSQL)
         return True
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
@@ -145,7 +150,7 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
             try:
                 with s.begin():
                     result = fn(s, *args, **kwargs)
-                _refresh_read_session()
+                refresh_read_session()
                 return result
             except DBAPIError as exc:
                 if not _retryable(exc):
@@ -161,7 +166,7 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _refresh_read_session() -> None:
+def refresh_read_session() -> None:
     # The request's read session may hold a snapshot from before this write: end it so the
     # page rendered next shows what was just written.
     if has_app_context() and "db_session" in g:

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
 from marketplace import create_app
-from marketplace.db import make_engine
+from marketplace.db import make_engine, refresh_read_session
 from marketplace.migrate import upgrade
 from marketplace.models import metadata
 
@@ -112,9 +114,27 @@ def database_url(request, tmp_path) -> str:
     raise ValueError(f"unknown backend {request.param}")
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Flask reuses an app context that is already pushed (the test's own), which would share
+    ``g`` (the request's database session, Flask-Login's cached user) between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            # The test's own session must see what the request wrote.
+            refresh_read_session()
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(base_config(tmp_path, database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
     app.extensions["db_engine"].dispose()
