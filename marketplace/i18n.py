@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +16,8 @@ babel = Babel()
 def select_locale() -> str:
     """An explicit choice (session, then account) wins; otherwise Chinese."""
     langs = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in langs:
         return chosen

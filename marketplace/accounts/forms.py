@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..forms import choices
 from .models import REGIONS, REGISTRABLE_KINDS, SELF_SERVICE_ROLES
@@ -18,6 +18,17 @@ def _required():
 class LoginForm(FlaskForm):
     email = EmailField(_l("邮箱"), validators=[_required(), Length(max=254)])
     password = PasswordField(_l("密码"), validators=[_required()])
+
+
+def _validate_uscc(_form, field) -> None:
+    # The same check the service makes, shown together with the other field errors.
+    from ..errors import ValidationFailed
+    from .services import check_uscc
+
+    try:
+        check_uscc(field.data or "")
+    except ValidationFailed as exc:
+        raise ValidationError(exc.message) from exc
 
 
 class _UserFields(FlaskForm):
@@ -58,7 +69,7 @@ class RegisterOrganisationForm(_UserFields):
     region = SelectField(_l("所在地区"), choices=choices((r, r) for r in REGIONS))
     uscc = StringField(
         _l("统一社会信用代码"),
-        validators=[_required()],
+        validators=[_required(), _validate_uscc],
         description=_l("18 位，见营业执照或法人登记证书。"),
     )
 
@@ -70,7 +81,7 @@ class RegisterOrganisationForm(_UserFields):
 class JoinOrganisationForm(_UserFields):
     uscc = StringField(
         _l("所在单位的统一社会信用代码"),
-        validators=[_required()],
+        validators=[_required(), _validate_uscc],
         description=_l("加入申请由该单位管理员或科技局审批。"),
     )
 

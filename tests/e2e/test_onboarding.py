@@ -73,7 +73,8 @@ def test_register_verify_and_switch_language(live_server, page: Page) -> None:
         page.get_by_label("姓名").fill(USER_NAME)
         page.get_by_label("邮箱").fill(USER_EMAIL)
         page.get_by_label("身份").select_option(label="企业用户（发榜方）")
-        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        # The hint below the field is inside its <label>, so it is part of the name.
+        page.get_by_label(re.compile(r"^密码")).fill(PASSWORD)
         page.get_by_label("确认密码").fill(PASSWORD)
         page.get_by_role("button", name="提交注册").click()
 
