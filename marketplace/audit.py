@@ -31,6 +31,12 @@ class AuditEvent(SQLModel, table=True):
     after: dict | None = Field(default=None, sa_column=Column(JSON))
     ip: str = Field(default="", max_length=64)
 
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every field that differs, for people to read."""
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
 
 def _client_ip() -> str:
     if not has_request_context():

@@ -42,7 +42,7 @@ def demo_cmd(if_empty: bool) -> None:
     accounts = load_demo()
     click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     for role, email, name in accounts:
-        click.echo(f"  {role:<11} {email:<36} {name}")
+        click.echo(f"  {role:<11} {email:<42} {name}")
 
 
 @marketplace.command("init")
