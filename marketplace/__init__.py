@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
+ROUTE_MODULES = (
+    "accounts.views",
+    "accounts.admin_views",
+    "challenges.views",
+    "challenges.staff_views",
+    "challenges.import_views",
+    "dashboard.views",
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,13 +41,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     register_error_handlers(app)
 
-    from .accounts import admin_views, views  # noqa: F401  (routes)
+    # Importing a views module registers its routes on its blueprint.
+    for module in ROUTE_MODULES:
+        importlib.import_module(f"{__name__}.{module}")
     from .accounts.blueprint import bp as accounts_bp
-    from .dashboard import views as dashboard_views  # noqa: F401  (routes)
+    from .challenges.blueprint import bp as challenges_bp
     from .dashboard.blueprint import bp as dashboard_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(challenges_bp)
 
     from .cli import register_cli
 

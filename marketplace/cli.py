@@ -53,6 +53,15 @@ def init_cmd() -> None:
     ctx.invoke(demo_cmd, if_empty=True)
 
 
+@marketplace.command("tick")
+def tick_cmd() -> None:
+    """Materialise deadline transitions (run from cron; safe to run any number of times)."""
+    from .challenges.services import close_expired
+
+    closed = close_expired()
+    click.echo(f"closed {len(closed)} challenge(s) past their deadline")
+
+
 @marketplace.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)

@@ -24,6 +24,8 @@ _ENV_KEYS: dict[str, type] = {
     "PASSWORD_HASH_METHOD": str,
     "LOGIN_LIMIT": str,
     "SQLITE_BUSY_TIMEOUT_MS": int,
+    "UPLOAD_DIR": str,
+    "CHALLENGE_MIN_DAYS": int,
 }
 
 
@@ -38,7 +40,12 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
 
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # requests over 10 MB get 413
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # requests over 16 MB get 413
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # one PDF attachment
+    UPLOAD_DIR: str | None = None  # None means instance/uploads
+
+    CHALLENGE_MIN_DAYS = 30  # publication → deadline, checked at approval
+    CHALLENGE_CODE_PREFIX = "LH"  # public codes like LH-2026-0007
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -87,6 +94,8 @@ def load_config(app, test_config: dict | None = None) -> None:
     if not app.config.get("DATABASE_URL"):
         db_file = Path(app.instance_path) / "marketplace.sqlite3"
         app.config["DATABASE_URL"] = f"sqlite:///{db_file}"
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.root_path).parent / "search_index")
 

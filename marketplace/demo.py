@@ -1,13 +1,14 @@
 """Demo data for 临海市科技局's 揭榜挂帅 marketplace: the bureau, enterprises, research
-organisations and experts.
+organisations, experts and the enterprises' challenges (see demo_challenges.py).
 
 Every name, credit code and e-mail address here is invented. The data goes through the
-account services (one outer transaction), so the audit trail reads like real use.
+account and challenge services (one outer transaction), so the audit trail reads like real use.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, time, timedelta
 
 import click
 from sqlmodel import Session, select
@@ -22,6 +23,10 @@ from .accounts.services import (
     request_membership,
     review_organisation,
 )
+from .challenges import services as challenges
+from .challenges.amendments import decide_amendment, propose_amendment
+from .challenges.schemas import SHANGHAI, deadline_local_text, parse_challenge
+from .demo_challenges import CANCELLED, CHALLENGES, DRAFT, PENDING, RETURNED
 
 DEMO_PASSWORD = "Linhai-Demo-2026"  # noqa: S105 (the published demo password)
 
@@ -179,6 +184,79 @@ def _register(name: str, kind: OrgKind, region: str, person: str, email: str) ->
     )
 
 
+def _deadline_text(now: datetime, days: int) -> str:
+    """17:00 Beijing time, ``days`` days after ``now``, as a form would send it."""
+    day = (now.astimezone(SHANGHAI) + timedelta(days=days)).date()
+    return deadline_local_text(datetime.combine(day, time(17, 0), SHANGHAI))
+
+
+def _challenge_raw(item: dict, issuer: User, now: datetime, days: int) -> dict:
+    """The raw form input for one entry of CHALLENGES; the issuer is the contact person."""
+    total, own, subsidy = item["budget"]
+    consortium = item.get("consortium")
+    return {
+        **{key: item.get(key, "") for key in ("title", "problem", "background", "deliverables")},
+        "field": item["field"].value,
+        "budget_total": total,
+        "enterprise_funds": own,
+        "subsidy_requested": subsidy,
+        "period_months": str(item["months"]),
+        "deadline": _deadline_text(now, days),
+        "eligible_kinds": [kind.value for kind in item["kinds"]],
+        "qualifications": item.get("qualifications", ""),
+        "consortium_allowed": "1" if consortium else "",
+        "consortium_max": str(consortium or ""),
+        "contact_name": issuer.name,
+        "contact_email": issuer.email,
+        "indicators": [
+            {"name": name, "target": target, "unit": unit, "verification": verification}
+            for name, target, unit, verification in item["indicators"]
+        ],
+    }
+
+
+def _load_challenge(
+    item: dict, issuer: User, askers: dict[str, User], reviewer: User, second_reviewer: User
+) -> None:
+    """Create one challenge and take it, through the services, to its demo state."""
+    now = db.utcnow()
+    raw = _challenge_raw(item, issuer, now, item["days"])
+    challenge = challenges.create_challenge(actor=issuer, data=parse_challenge(raw, now=now))
+    state = item["state"]
+    if state == DRAFT:
+        return
+    challenges.submit_challenge(actor=issuer, challenge_id=challenge.id)
+    if state == RETURNED:
+        challenges.return_challenge(
+            actor=reviewer, challenge_id=challenge.id, comment=item["return_comment"]
+        )
+    if state in (RETURNED, PENDING):
+        return
+    challenges.approve_challenge(actor=reviewer, challenge_id=challenge.id)
+    for asker, body, answer in item.get("questions", ()):
+        question = challenges.ask_question(
+            actor=askers[asker], challenge_id=challenge.id, body=body
+        )
+        if answer:
+            challenges.answer_question(actor=issuer, question_id=question.id, answer=answer)
+    if "extension" in item:
+        extra_days, reason = item["extension"]
+        longer = _challenge_raw(item, issuer, now, item["days"] + extra_days)
+        amendment = propose_amendment(
+            actor=issuer,
+            challenge_id=challenge.id,
+            data=parse_challenge(longer, now=now),
+            reason=reason,
+        )
+        decide_amendment(
+            actor=second_reviewer, amendment_id=amendment.id, approve=True, comment="同意延期。"
+        )
+    if state == CANCELLED:
+        challenges.cancel_challenge(
+            actor=second_reviewer, challenge_id=challenge.id, reason=item["cancel_reason"]
+        )
+
+
 @db.transactional
 def load_demo(s: Session) -> list[tuple[str, str, str]]:
     """Load the demo data set in one transaction; return (role, e-mail, name) per account."""
@@ -222,6 +300,11 @@ def load_demo(s: Session) -> list[tuple[str, str, str]]:
         researchers.append(joiner)
 
     experts = [_appoint(n, _email(local, EXPERT_SLUG), Role.EXPERT) for n, local in EXPERTS]
+
+    issuers = {slug: u for (_, _, slug, *_), u in zip(ENTERPRISES, enterprise_users, strict=True)}
+    askers = {u.email.split("@")[0]: u for u in researchers}
+    for item in CHALLENGES:
+        _load_challenge(item, issuers[item["issuer"]], askers, reviewer, second_reviewer)
 
     accounts = [*staff, admin, *enterprise_users, *researchers, *experts]
     return [(u.role.value, u.email, u.name) for u in accounts]

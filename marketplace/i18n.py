@@ -10,6 +10,8 @@ from flask_babel import Babel, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .text import render_markdown
+
 babel = Babel()
 
 
@@ -48,11 +50,24 @@ def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str
     return format_datetime(value, fmt)
 
 
+def countdown(deadline: datetime, now: datetime) -> str:
+    """'还剩 12 天 3 小时' until a deadline, or that it has passed."""
+    left = deadline - now
+    if left.total_seconds() <= 0:
+        return _("已截止")
+    days, hours = left.days, left.seconds // 3600
+    if days:
+        return _("还剩 %(d)d 天 %(h)d 小时", d=days, h=hours)
+    return _("还剩 %(h)d 小时 %(m)d 分钟", h=hours, m=(left.seconds % 3600) // 60)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["wan"] = fen_to_wan
     app.jinja_env.filters["dt"] = local_datetime
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["countdown"] = countdown
 
     @app.context_processor
     def _inject():

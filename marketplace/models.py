@@ -4,7 +4,31 @@ from sqlmodel import SQLModel
 
 from .accounts.models import LoginSession, Organisation, User
 from .audit import AuditEvent
+from .challenges.models import (
+    Amendment,
+    Challenge,
+    ChallengeAttachment,
+    CodeCounter,
+    Indicator,
+    Question,
+)
+from .notifications import Notification
+from .search.outbox import SearchOutbox
 
 metadata = SQLModel.metadata
 
-__all__ = ["AuditEvent", "LoginSession", "Organisation", "User", "metadata"]
+__all__ = [
+    "Amendment",
+    "AuditEvent",
+    "Challenge",
+    "ChallengeAttachment",
+    "CodeCounter",
+    "Indicator",
+    "LoginSession",
+    "Notification",
+    "Organisation",
+    "Question",
+    "SearchOutbox",
+    "User",
+    "metadata",
+]

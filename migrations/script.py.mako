@@ -8,6 +8,8 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+
+import marketplace.db  # noqa: F401  (column types)
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

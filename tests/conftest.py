@@ -42,6 +42,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
         "DATABASE_URL": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",

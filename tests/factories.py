@@ -86,6 +86,31 @@ class Factory:
             )
         return user
 
+    def challenge(self, issuer: User | None = None, *, stage: str = "open", **overrides):
+        """A challenge made through the services, taken to ``stage``.
+
+        Stages: draft, pending_review, open (published), rejected, cancelled.
+        """
+        from marketplace import db
+        from marketplace.challenges import services as ch
+        from marketplace.challenges.schemas import parse_challenge
+
+        issuer = issuer or self.org_user(Role.ENTERPRISE)
+        data = parse_challenge(challenge_raw(**overrides), now=db.utcnow())
+        challenge = ch.create_challenge(actor=issuer, data=data)
+        if stage == "draft":
+            return challenge
+        ch.submit_challenge(actor=issuer, challenge_id=challenge.id)
+        if stage == "pending_review":
+            return db.session().get(type(challenge), challenge.id)
+        staff = self._reviewer()
+        if stage == "rejected":
+            return ch.reject_challenge(actor=staff, challenge_id=challenge.id, comment="不符合")
+        challenge = ch.approve_challenge(actor=staff, challenge_id=challenge.id)
+        if stage == "cancelled":
+            return ch.cancel_challenge(actor=staff, challenge_id=challenge.id, reason="企业撤回")
+        return challenge
+
     def member(self, org_admin: User, *, approve: bool = True) -> User:
         """Another user of ``org_admin``'s organisation, approved unless told not."""
         from marketplace import db
@@ -102,3 +127,50 @@ class Factory:
         if approve:
             user = services.decide_membership(actor=org_admin, user_id=user.id, approve=True)
         return user
+
+
+def challenge_raw(**overrides) -> dict:
+    """A complete, valid challenge form as a person would type it (money in 万元)."""
+    from datetime import timedelta
+
+    from marketplace import db
+    from marketplace.challenges.schemas import deadline_local_text
+
+    raw = {
+        "title": "高镍三元正极材料低成本连续化制备工艺",
+        "field": "materials",
+        "problem": "现有**间歇式**共沉淀工艺批次一致性差，需开发连续化制备工艺。",
+        "background": "企业现有年产 2000 吨产线。",
+        "deliverables": "中试工艺包一套，发明专利 2 项。",
+        "budget_total": "300",
+        "enterprise_funds": "200",
+        "subsidy_requested": "100",
+        "period_months": "24",
+        "deadline": deadline_local_text(db.utcnow() + timedelta(days=45)),
+        "eligible_kinds": ["university", "institute"],
+        "qualifications": "具有电池材料中试经验",
+        "consortium_allowed": "on",
+        "consortium_max": "3",
+        "contact_name": "张工",
+        "contact_phone": "0576-85000000",
+        "contact_email": "zhang@example.cn",
+        "indicators": [
+            {
+                "name": "首次放电比容量",
+                "target": "≥205",
+                "unit": "mAh/g",
+                "verification": "第三方检测",
+            },
+            {"name": "批次一致性", "target": "≤2", "unit": "%", "verification": "连续 10 批抽检"},
+        ],
+    }
+    raw.update(overrides)
+    return raw
+
+
+def form_data(raw: dict) -> dict:
+    """The raw challenge as the fields an HTML form posts (indicators in parallel lists)."""
+    data = {k: v for k, v in raw.items() if k != "indicators"}
+    for part in ("name", "target", "unit", "verification"):
+        data[f"indicator_{part}"] = [row.get(part, "") for row in raw["indicators"]]
+    return data

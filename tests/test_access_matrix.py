@@ -1,120 +1,219 @@
-"""Every route × every role, with the expected status written down (ASVS 8.2.1).
+"""Every route × every role × the challenge's phase, with the expected status written down.
 
-A route that is missing from ACCESS fails the test: adding a page means deciding who may see it.
+ASVS 8.2.1. A route that is missing from ACCESS fails the test: adding a page means deciding,
+here, who may use it. Rows run in order for each role, in one world per role, so the rows
+that change state come after the rows that read it.
 """
 
 from __future__ import annotations
 
+import io
+
 import pytest
-from sqlmodel import select
+from werkzeug.datastructures import FileStorage
 
-from marketplace import db
-from marketplace.accounts.models import Organisation, Role
+from marketplace import uploads
+from marketplace.accounts.models import Role
+from marketplace.challenges import amendments
+from marketplace.challenges import services as ch
+from marketplace.challenges.schemas import parse_challenge
 
-from .factories import Factory
+from .factories import Factory, challenge_raw
 
-ROLES = ["anonymous", "enterprise", "researcher", "member", "expert", "staff", "admin"]
+ROLES = [
+    "anonymous",
+    "enterprise",  # the issuing organisation's admin
+    "member",  # another (approved) member of the issuing organisation
+    "other_enterprise",
+    "researcher",
+    "expert",
+    "staff",
+    "admin",
+]
 LOGIN = 302  # anonymous visitors are sent to the login page
 
-EVERYONE_200 = dict.fromkeys(ROLES, 200)
-SIGNED_IN_200 = {**EVERYONE_200, "anonymous": LOGIN}
-STAFF_ONLY = {
-    "anonymous": LOGIN,
-    "enterprise": 403,
-    "researcher": 403,
-    "member": 403,
-    "expert": 403,
-    "staff": 200,
-    "admin": 200,
-}
-ADMIN_ONLY = {**STAFF_ONLY, "staff": 403}
 
-# (endpoint, method) → expected status per role. POSTs send an empty form unless noted.
-ACCESS: dict[tuple[str, str], dict[str, int]] = {
-    ("dashboard.home", "GET"): EVERYONE_200,
-    ("accounts.login", "GET"): EVERYONE_200,
-    ("accounts.login", "POST"): dict.fromkeys(ROLES, 422),
-    ("accounts.register", "GET"): EVERYONE_200,
-    ("accounts.register_organisation", "GET"): EVERYONE_200,
-    ("accounts.register_organisation", "POST"): dict.fromkeys(ROLES, 422),
-    ("accounts.register_join", "GET"): EVERYONE_200,
-    ("accounts.register_join", "POST"): dict.fromkeys(ROLES, 422),
-    ("accounts.forgot_password", "GET"): EVERYONE_200,
-    ("accounts.forgot_password", "POST"): EVERYONE_200,
-    ("accounts.reset_password", "GET"): dict.fromkeys(ROLES, 400),  # a made-up token
-    ("accounts.reset_password", "POST"): dict.fromkeys(ROLES, 400),
-    ("accounts.set_language", "POST"): dict.fromkeys(ROLES, 302),
-    ("accounts.account", "GET"): SIGNED_IN_200,
-    ("accounts.account", "POST"): {**dict.fromkeys(ROLES, 422), "anonymous": LOGIN},
-    ("accounts.members", "GET"): {
-        **STAFF_ONLY,
-        "enterprise": 200,
-        "researcher": 200,
-        "staff": 403,
-        "admin": 403,
-    },
-    # Deciding on a pending member of the enterprise's organisation: its admin and staff may;
-    # for anyone else the request is indistinguishable from one about a user who does not exist.
-    ("accounts.decide_member", "POST"): {
-        "anonymous": LOGIN,
-        "enterprise": 302,
-        "researcher": 404,
-        "member": 404,
-        "expert": 404,
-        "staff": 302,
-        "admin": 302,
-    },
-    ("accounts.staff_organisations", "GET"): STAFF_ONLY,
-    ("accounts.staff_organisation", "GET"): STAFF_ONLY,
-    ("accounts.staff_organisation", "POST"): {**STAFF_ONLY, "staff": 422, "admin": 422},
-    ("accounts.admin_users", "GET"): ADMIN_ONLY,
-    ("accounts.admin_create_user", "POST"): {**ADMIN_ONLY, "admin": 422},
-    ("accounts.admin_user", "GET"): ADMIN_ONLY,
-    ("accounts.admin_user", "POST"): ADMIN_ONLY,  # an invalid form is shown again
-    ("dashboard.audit_log", "GET"): STAFF_ONLY,
-    ("accounts.logout", "POST"): dict.fromkeys(ROLES, 302),
-}
+def every(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status: int) -> dict[str, int]:
+    return {**every(status), "anonymous": LOGIN}
+
+
+STAFF_ONLY = {**signed_in(403), "staff": 200, "admin": 200}
+ADMIN_ONLY = {**signed_in(403), "admin": 200}
+ENTERPRISES = {**signed_in(403), "enterprise": 200, "member": 200, "other_enterprise": 200}
+ISSUER = {**signed_in(403), "enterprise": 200, "member": 200, "other_enterprise": 404}
+ISSUER_OR_STAFF_SEES = {**every(404), "enterprise": 200, "member": 200, "staff": 200, "admin": 200}
+
+
+def staff_do(status: int) -> dict[str, int]:
+    return {**signed_in(403), "staff": status, "admin": status}
+
+
+# (endpoint, method, url key) → expected status per role. POSTs send an empty form.
+ACCESS: list[tuple[str, str, str, dict[str, int]]] = [
+    ("dashboard.home", "GET", "/", every(200)),
+    ("accounts.login", "GET", "/login", every(200)),
+    ("accounts.login", "POST", "/login", every(422)),
+    ("accounts.register", "GET", "/register", every(200)),
+    ("accounts.register_organisation", "GET", "/register/organisation", every(200)),
+    ("accounts.register_organisation", "POST", "/register/organisation", every(422)),
+    ("accounts.register_join", "GET", "/register/join", every(200)),
+    ("accounts.register_join", "POST", "/register/join", every(422)),
+    ("accounts.forgot_password", "GET", "/password/forgot", every(200)),
+    ("accounts.forgot_password", "POST", "/password/forgot", every(200)),
+    ("accounts.reset_password", "GET", "/password/reset/made-up", every(400)),
+    ("accounts.reset_password", "POST", "/password/reset/made-up", every(400)),
+    ("accounts.set_language", "POST", "/lang/zh", every(302)),
+    ("accounts.account", "GET", "/account", signed_in(200)),
+    ("accounts.account", "POST", "/account", signed_in(422)),
+    # Every organisation's admin manages their own members (the member is not an admin).
+    (
+        "accounts.members",
+        "GET",
+        "/org/members",
+        {**signed_in(403), "enterprise": 200, "other_enterprise": 200, "researcher": 200},
+    ),
+    ("accounts.staff_organisations", "GET", "/staff/organisations", STAFF_ONLY),
+    ("accounts.staff_organisation", "GET", "staff_org", STAFF_ONLY),
+    ("accounts.staff_organisation", "POST", "staff_org", staff_do(422)),
+    ("accounts.admin_users", "GET", "/admin/users", ADMIN_ONLY),
+    ("accounts.admin_user", "GET", "admin_user", ADMIN_ONLY),
+    ("accounts.admin_user", "POST", "admin_user", ADMIN_ONLY),  # the invalid form again
+    ("accounts.admin_create_user", "POST", "/admin/users/new", {**ADMIN_ONLY, "admin": 422}),
+    ("dashboard.audit_log", "GET", "/staff/audit", STAFF_ONLY),
+    # Challenges: the public list, and one challenge in each phase.
+    ("challenges.index", "GET", "/challenges", every(200)),
+    ("challenges.detail", "GET", "draft", ISSUER_OR_STAFF_SEES),
+    ("challenges.detail", "GET", "pending", ISSUER_OR_STAFF_SEES),
+    ("challenges.detail", "GET", "open", every(200)),
+    ("challenges.detail", "GET", "cancelled", every(200)),
+    ("challenges.mine", "GET", "/my/challenges", ENTERPRISES),
+    ("challenges.create", "GET", "/challenges/new", ENTERPRISES),
+    (
+        "challenges.create",
+        "POST",
+        "/challenges/new",
+        {**ENTERPRISES, **dict.fromkeys(["enterprise", "member", "other_enterprise"], 422)},
+    ),
+    ("challenges.edit", "GET", "draft_edit", ISSUER),
+    ("challenges.edit", "GET", "open_edit", {**ISSUER, "enterprise": 302, "member": 302}),
+    ("challenges.edit", "POST", "draft_edit", {**ISSUER, "enterprise": 422, "member": 422}),
+    ("challenges.download", "GET", "attachment", ISSUER_OR_STAFF_SEES),
+    ("challenges.upload", "POST", "upload", {**ISSUER, "enterprise": 400, "member": 400}),
+    ("challenges.amend", "GET", "amend", ISSUER),
+    ("challenges.amend", "POST", "amend", {**ISSUER, "enterprise": 422, "member": 422}),
+    ("challenges.amend", "GET", "draft_amend", {**ISSUER, "enterprise": 200, "member": 200}),
+    # Asking needs a researcher; an empty question is sent back with a message (303).
+    ("challenges.ask", "POST", "ask_open", {**signed_in(403), "researcher": 303}),
+    (
+        "challenges.ask",
+        "POST",
+        "ask_draft",
+        {
+            **signed_in(404),
+            "anonymous": LOGIN,
+            "enterprise": 403,
+            "member": 403,
+            "staff": 403,
+            "admin": 403,
+        },
+    ),
+    (
+        "challenges.answer",
+        "POST",
+        "answer",
+        {**signed_in(404), "enterprise": 303, "member": 303, "staff": 303, "admin": 303},
+    ),
+    ("challenges.review_queue", "GET", "/staff/challenges", STAFF_ONLY),
+    ("challenges.import_upload", "GET", "/staff/import", STAFF_ONLY),
+    ("challenges.import_template", "GET", "/staff/import/template.xlsx", STAFF_ONLY),
+    ("challenges.import_preview", "POST", "/staff/import/preview", staff_do(400)),
+    ("challenges.import_confirm", "POST", "/staff/import/confirm", staff_do(400)),
+    ("challenges.decide", "POST", "approve", staff_do(302)),
+    ("challenges.decide", "POST", "cancel_empty", staff_do(303)),
+    ("challenges.decide_amendment", "POST", "reject_amendment", staff_do(302)),
+    ("challenges.submit", "POST", "submit", {**ISSUER, "enterprise": 302, "member": 302}),
+    (
+        "challenges.delete_attachment",
+        "POST",
+        "delete_attachment",
+        {**ISSUER, "enterprise": 302, "member": 302},
+    ),
+    (
+        "accounts.decide_member",
+        "POST",
+        "decide_member",
+        {**signed_in(404), "anonymous": LOGIN, "enterprise": 302, "staff": 302, "admin": 302},
+    ),
+    ("accounts.logout", "POST", "/logout", every(302)),
+]
+
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def _world(factory: Factory) -> dict:
     enterprise = factory.org_user(Role.ENTERPRISE)
+    researcher = factory.org_user(Role.RESEARCHER)
+    draft = factory.challenge(enterprise, stage="draft")
+    stored = uploads.store_pdf(FileStorage(io.BytesIO(PDF), filename="a.pdf"), kind="challenges")
+    attachment = ch.add_attachment(actor=enterprise, challenge_id=draft.id, stored=stored)
+    open_ = factory.challenge(enterprise, stage="open")
+    question = ch.ask_question(actor=researcher, challenge_id=open_.id, body="可以联合揭榜吗？")
+    amendment = amendments.propose_amendment(
+        actor=enterprise,
+        challenge_id=open_.id,
+        data=parse_challenge(challenge_raw(title="改名"), now=open_.published_at),
+        reason="更准确",
+    )
     return {
         "enterprise": enterprise,
         "member": factory.member(enterprise),
-        "pending": factory.member(enterprise, approve=False),
-        "researcher": factory.org_user(Role.RESEARCHER),
+        "pending_member": factory.member(enterprise, approve=False),
+        "other_enterprise": factory.org_user(Role.ENTERPRISE),
+        "researcher": researcher,
         "expert": factory.expert(),
         "staff": factory.staff(),
         "admin": factory.admin(),
+        "draft": draft,
+        "draft2": factory.challenge(enterprise, stage="draft"),
+        "pending": factory.challenge(enterprise, stage="pending_review"),
+        "open": open_,
+        "cancelled": factory.challenge(enterprise, stage="cancelled"),
+        "attachment": attachment,
+        "question": question,
+        "amendment": amendment,
     }
 
 
-def _url(endpoint: str, world: dict) -> str:
-    org = (
-        db.session()
-        .exec(select(Organisation).where(Organisation.id == world["enterprise"].organisation_id))
-        .one()
-    )
+def _url(key: str, w: dict) -> str:
+    if key.startswith("/"):
+        return key
     return {
-        "dashboard.home": "/",
-        "accounts.login": "/login",
-        "accounts.logout": "/logout",
-        "accounts.register": "/register",
-        "accounts.register_organisation": "/register/organisation",
-        "accounts.register_join": "/register/join",
-        "accounts.forgot_password": "/password/forgot",
-        "accounts.reset_password": "/password/reset/made-up-token",
-        "accounts.set_language": "/lang/en",
-        "accounts.account": "/account",
-        "accounts.members": "/org/members",
-        "accounts.decide_member": f"/org/members/{world['pending'].id}/approve",
-        "accounts.staff_organisations": "/staff/organisations",
-        "accounts.staff_organisation": f"/staff/organisations/{org.id}",
-        "accounts.admin_users": "/admin/users",
-        "accounts.admin_create_user": "/admin/users/new",
-        "accounts.admin_user": f"/admin/users/{world['member'].id}",
-        "dashboard.audit_log": "/staff/audit",
-    }[endpoint]
+        "staff_org": f"/staff/organisations/{w['enterprise'].organisation_id}",
+        "admin_user": f"/admin/users/{w['member'].id}",
+        "decide_member": f"/org/members/{w['pending_member'].id}/approve",
+        "draft": f"/challenges/{w['draft'].id}",
+        "pending": f"/challenges/{w['pending'].id}",
+        "open": f"/challenges/{w['open'].id}",
+        "cancelled": f"/challenges/{w['cancelled'].id}",
+        "draft_edit": f"/challenges/{w['draft'].id}/edit",
+        "open_edit": f"/challenges/{w['open'].id}/edit",
+        "attachment": f"/challenges/attachments/{w['attachment'].id}",
+        "upload": f"/challenges/{w['draft'].id}/attachments",
+        "amend": f"/challenges/{w['open'].id}/amend",
+        "draft_amend": f"/challenges/{w['draft'].id}/amend",
+        "ask_open": f"/challenges/{w['open'].id}/questions",
+        "ask_draft": f"/challenges/{w['draft'].id}/questions",
+        "answer": f"/questions/{w['question'].id}/answer",
+        "approve": f"/staff/challenges/{w['pending'].id}/approve",
+        "cancel_empty": f"/staff/challenges/{w['open'].id}/cancel",
+        "reject_amendment": f"/staff/amendments/{w['amendment'].id}/reject",
+        "submit": f"/challenges/{w['draft2'].id}/submit",
+        "delete_attachment": f"/challenges/attachments/{w['attachment'].id}/delete",
+    }[key]
 
 
 def test_every_route_is_in_the_access_table(app):
@@ -124,8 +223,9 @@ def test_every_route_is_in_the_access_table(app):
         if rule.endpoint != "static"
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    assert routes - set(ACCESS) == set(), "new routes need a row in ACCESS"
-    assert set(ACCESS) - routes == set(), "ACCESS lists routes that no longer exist"
+    listed = {(endpoint, method) for endpoint, method, _, _ in ACCESS}
+    assert routes - listed == set(), "new routes need a row in ACCESS"
+    assert listed - routes == set(), "ACCESS lists routes that no longer exist"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -134,12 +234,12 @@ def test_access_matrix(client, factory: Factory, login, role):
     if role != "anonymous":
         login(client, world[role])
     failures = []
-    # Logout last: it ends the session the other rows need.
-    for (endpoint, method), expected in sorted(
-        ACCESS.items(), key=lambda item: item[0][0] == "accounts.logout"
-    ):
-        url = _url(endpoint, world)
+    for _endpoint, method, key, expected in ACCESS:
+        url = _url(key, world)
         resp = client.open(url, method=method, data={} if method == "POST" else None)
         if resp.status_code != expected[role]:
-            failures.append(f"{method} {url}: {resp.status_code}, expected {expected[role]}")
+            failures.append(
+                f"{method} {url} ({key}): {resp.status_code}, expected {expected[role]}"
+            )
+        resp.close()
     assert not failures, f"as {role}:\n" + "\n".join(failures)

@@ -11,6 +11,8 @@ from sqlmodel import func, select
 
 from .. import audit, db
 from ..accounts.models import Membership, Organisation, OrgStatus, Role, User
+from ..challenges import queries as challenge_queries
+from ..challenges.models import Challenge, ChallengeStatus, Phase
 from ..pagination import Page, page_arg
 from ..security import roles_required
 from .blueprint import bp
@@ -21,11 +23,16 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @bp.get("/")
 def home():
     s = db.session()
+    now = db.utcnow()
     stats = {
         "verified_orgs": s.exec(
             select(func.count()).where(Organisation.status == OrgStatus.VERIFIED)
         ).one(),
+        **challenge_queries.counts_by_phase(s, now),
     }
+    latest = challenge_queries.public_list(
+        s, challenge_queries.ListFilters(phase=Phase.OPEN), page=1, per_page=5, now=now
+    )
     todo = {}
     if current_user.is_authenticated and current_user.is_staff:
         todo["pending_orgs"] = s.exec(
@@ -43,7 +50,13 @@ def home():
         if current_user.is_authenticated and current_user.organisation_id
         else None
     )
-    return render_template("dashboard/home.html", stats=stats, todo=todo, org=org)
+    if current_user.is_authenticated and current_user.is_staff:
+        todo["pending_challenges"] = s.exec(
+            select(func.count()).where(Challenge.status == ChallengeStatus.PENDING_REVIEW)
+        ).one()
+    return render_template(
+        "dashboard/home.html", stats=stats, todo=todo, org=org, latest=latest, now=now
+    )
 
 
 def _day_arg(name: str, *, end: bool = False) -> datetime | None:

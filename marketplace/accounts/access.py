@@ -1,0 +1,24 @@
+"""Checks on what a user's organisation allows them to do."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from .. import db
+from .models import Membership, Organisation, OrgStatus, Role, User
+
+
+def organisation_blocker(user: User, *, role: Role) -> str | None:
+    """Why ``user`` cannot act for their organisation in ``role`` (None when they can)."""
+    if user.role is not role:
+        if role is Role.ENTERPRISE:
+            return _("只有企业用户可以发布榜单。")
+        return _("只有科研团队用户可以揭榜。")
+    if user.organisation_id is None:
+        return _("您的账号未关联任何单位。")
+    if user.membership is not Membership.APPROVED:
+        return _("您加入单位的申请尚未获批，请联系单位管理员。")
+    org = db.session().get(Organisation, user.organisation_id)
+    if org is None or org.status is not OrgStatus.VERIFIED:
+        return _("您的单位尚未通过科技局认证，认证后才能发榜或揭榜。")
+    return None

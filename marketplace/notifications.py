@@ -1,0 +1,38 @@
+"""In-site notifications (站内消息). Never carries sealed bid content: only public facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Field, Session, SQLModel, func, select
+
+from .models_base import utc_field
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=2000)
+    link: str = Field(default="", max_length=300)
+    created_at: datetime = utc_field(default_now=True)
+    read_at: datetime | None = utc_field(nullable=True)
+
+
+def notify(
+    s: Session, *, user_ids: Iterable[int], title: str, body: str = "", link: str = ""
+) -> int:
+    """Queue one notification per user (deduplicated); returns how many were written."""
+    ids = sorted(set(user_ids))
+    for uid in ids:
+        s.add(Notification(user_id=uid, title=title[:200], body=body[:2000], link=link[:300]))
+    return len(ids)
+
+
+def unread_count(s: Session, user_id: int) -> int:
+    return s.exec(
+        select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).one()

@@ -1,0 +1,76 @@
+"""PDF uploads: checked by content, stored under generated names, served only as attachments."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import abort, current_app, send_file
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+
+from .errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    original_name: str
+    stored_name: str
+    size_bytes: int
+    sha256: str
+
+
+def _folder(kind: str) -> Path:
+    folder = Path(current_app.config["UPLOAD_DIR"]) / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """A PDF starts with '%PDF-' and ends with an '%%EOF' marker; a renamed file does not."""
+    return data[:1024].lstrip().startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
+
+
+def store_pdf(upload: FileStorage | None, *, kind: str) -> StoredFile:
+    """Check and store an uploaded PDF; raises ValidationFailed (400/413 for the view)."""
+    if upload is None or not upload.filename:
+        msg = _("请选择要上传的 PDF 文件。")
+        raise ValidationFailed(msg, field_errors={"file": [msg]})
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    if not looks_like_pdf(data):
+        msg = _(
+            "“%(name)s”不是有效的 PDF 文件（按文件内容检查，而不是扩展名）。",
+            name=upload.filename[:100],
+        )
+        raise ValidationFailed(msg, field_errors={"file": [msg]})
+    stored = secrets.token_hex(16) + ".pdf"
+    (_folder(kind) / stored).write_bytes(data)
+    name = Path(upload.filename.replace("\\", "/")).name[:200] or "attachment.pdf"
+    return StoredFile(name, stored, len(data), hashlib.sha256(data).hexdigest())
+
+
+def discard(kind: str, stored_name: str) -> None:
+    """Remove a stored file whose database row was not written."""
+    (_folder(kind) / stored_name).unlink(missing_ok=True)
+
+
+def send_attachment(kind: str, stored_name: str, download_name: str):
+    """Serve a stored file as a download (never rendered inline), private, nosniff."""
+    path = _folder(kind) / stored_name
+    if not path.is_file():
+        abort(404)
+    resp = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=download_name,
+        max_age=0,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
