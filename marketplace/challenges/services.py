@@ -270,20 +270,26 @@ def _need_comment(comment: str, message: str) -> str:
     return comment
 
 
-@db.transactional
-def return_challenge(s: Session, *, actor: User, challenge_id: int, comment: str) -> Challenge:
-    """Send a challenge back to its issuer as a draft, with comments they must address."""
-    _staff(actor)
-    comment = _need_comment(comment, _("退回修改时请写明修改意见，企业将看到这段话。"))
+def _send_back(
+    s: Session,
+    *,
+    actor: User,
+    challenge_id: int,
+    comment: str,
+    target: ChallengeStatus,
+    action: str,
+    title: str,
+) -> Challenge:
+    """A staff decision on a challenge under review that the issuer must read (return, reject)."""
     challenge = load(s, challenge_id, lock=True)
     _require_state(challenge, ChallengeStatus.PENDING_REVIEW)
     before = challenge.snapshot()
-    challenge.status = ChallengeStatus.DRAFT
+    challenge.status = target
     challenge.review_comment = comment
     audit.record(
         s,
         actor=actor,
-        action="challenge.return",
+        action=action,
         object_type="challenge",
         object_id=challenge.id,
         before=before,
@@ -292,11 +298,27 @@ def return_challenge(s: Session, *, actor: User, challenge_id: int, comment: str
     notify(
         s,
         user_ids=org_member_ids(s, challenge.organisation_id),
-        title=_("榜单被退回修改：%(title)s", title=challenge.title),
+        title=title % {"title": challenge.title},
         body=comment,
         link=f"/challenges/{challenge.id}",
     )
     return challenge
+
+
+@db.transactional
+def return_challenge(s: Session, *, actor: User, challenge_id: int, comment: str) -> Challenge:
+    """Send a challenge back to its issuer as a draft, with comments they must address."""
+    _staff(actor)
+    comment = _need_comment(comment, _("退回修改时请写明修改意见，企业将看到这段话。"))
+    return _send_back(
+        s,
+        actor=actor,
+        challenge_id=challenge_id,
+        comment=comment,
+        target=ChallengeStatus.DRAFT,
+        action="challenge.return",
+        title=_("榜单被退回修改：%(title)s"),
+    )
 
 
 @db.transactional
@@ -304,28 +326,15 @@ def reject_challenge(s: Session, *, actor: User, challenge_id: int, comment: str
     """Refuse a challenge under review for good, with the reason."""
     _staff(actor)
     comment = _need_comment(comment, _("不予发布时请写明理由。"))
-    challenge = load(s, challenge_id, lock=True)
-    _require_state(challenge, ChallengeStatus.PENDING_REVIEW)
-    before = challenge.snapshot()
-    challenge.status = ChallengeStatus.REJECTED
-    challenge.review_comment = comment
-    audit.record(
+    return _send_back(
         s,
         actor=actor,
+        challenge_id=challenge_id,
+        comment=comment,
+        target=ChallengeStatus.REJECTED,
         action="challenge.reject",
-        object_type="challenge",
-        object_id=challenge.id,
-        before=before,
-        after={**challenge.snapshot(), "comment": comment},
+        title=_("榜单未通过审核：%(title)s"),
     )
-    notify(
-        s,
-        user_ids=org_member_ids(s, challenge.organisation_id),
-        title=_("榜单未通过审核：%(title)s", title=challenge.title),
-        body=comment,
-        link=f"/challenges/{challenge.id}",
-    )
-    return challenge
 
 
 def interested_user_ids(s: Session, challenge_id: int) -> set[int]:
