@@ -26,6 +26,7 @@ def migrate_cmd() -> None:
     from .migrate import upgrade
 
     upgrade(db.engine())
+    db.optimize(db.engine())
     click.echo("database is at the newest schema")
 
 
@@ -60,6 +61,7 @@ def tick_cmd() -> None:
 
     closed = close_expired()
     click.echo(f"closed {len(closed)} challenge(s) past their deadline")
+    db.optimize(db.engine())
 
 
 @marketplace.command("create-admin")

@@ -174,6 +174,19 @@ def refresh_read_session() -> None:
         g.db_session.expire_all()
 
 
+def optimize(eng: Engine) -> None:
+    """Refresh SQLite's planner statistics (a bounded ANALYZE); run by tick and after migrations.
+
+    Without statistics SQLite picked a full sort for the default list page at 100k challenges
+    (~250 ms instead of ~25 ms, bench/list_pages.py). PostgreSQL's autovacuum does this itself.
+    """
+    if eng.dialect.name != "sqlite":
+        return
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql("ANALYZE")  # sampled: milliseconds even at 100k rows
+
+
 def in_write_transaction() -> bool:
     """True inside a ``@transactional`` service."""
     return has_app_context() and _current_write.get() is not None

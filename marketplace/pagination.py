@@ -28,10 +28,10 @@ class Page:
         return self.page < self.pages
 
 
-def page_arg(default: int = 1) -> int:
-    """The ?page= argument, clamped to a sane positive number."""
+def page_arg(default: int = 1, *, last: int = 500) -> int:
+    """The ?page= argument, clamped to 1..last (deep offsets are slow and nobody reads them)."""
     try:
         page = int(request.args.get("page", default))
     except ValueError:
         return default
-    return min(max(page, 1), 100_000)
+    return min(max(page, 1), last)
