@@ -73,4 +73,10 @@ def init_app(app: Flask) -> None:
     def _inject():
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale())}
+        from . import db
+        from .notifications import unread_count
+
+        unread = 0
+        if current_user.is_authenticated:
+            unread = unread_count(db.session(), current_user.id)
+        return {"current_locale": str(get_locale()), "unread_notifications": unread}

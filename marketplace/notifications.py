@@ -36,3 +36,28 @@ def unread_count(s: Session, user_id: int) -> int:
     return s.exec(
         select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ).one()
+
+
+def recent_for(s: Session, user_id: int, *, limit: int = 50) -> list[Notification]:
+    """The user's newest notifications."""
+    return list(
+        s.exec(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def mark_all_read(s: Session, user_id: int) -> None:
+    """Mark every unread notification of the user as read (in the caller's transaction)."""
+    from sqlalchemy import update
+
+    from .db import utcnow
+
+    s.exec(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

@@ -84,6 +84,7 @@ ACCESS: list[tuple[str, str, str, dict[str, int]]] = [
     ("accounts.admin_user", "POST", "admin_user", ADMIN_ONLY),  # the invalid form again
     ("accounts.admin_create_user", "POST", "/admin/users/new", {**ADMIN_ONLY, "admin": 422}),
     ("dashboard.audit_log", "GET", "/staff/audit", STAFF_ONLY),
+    ("dashboard.notifications", "GET", "/notifications", signed_in(200)),
     # Challenges: the public list, and one challenge in each phase.
     ("challenges.index", "GET", "/challenges", every(200)),
     ("challenges.detail", "GET", "draft", ISSUER_OR_STAFF_SEES),

@@ -76,3 +76,20 @@ def test_failed_logins_are_audited_without_the_password(client, factory: Factory
 def test_only_staff_read_the_trail(client, factory: Factory, login):
     login(client, factory.org_user())
     assert client.get("/staff/audit").status_code == 403
+
+
+def test_people_read_their_notifications_once(client, factory: Factory, login):
+    from marketplace.accounts.models import Role
+
+    issuer = factory.org_user(Role.ENTERPRISE)
+    challenge = factory.challenge(issuer, stage="open")
+    login(client, issuer)
+    home = client.get("/").get_data(as_text=True)
+    assert 'class="badge badge-count">1<' in home
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"榜单已发布：{challenge.title}" in page
+    assert "badge-count" not in client.get("/").get_data(as_text=True)
+    other = factory.org_user(Role.ENTERPRISE)
+    client.post("/logout")
+    login(client, other)
+    assert challenge.title not in client.get("/notifications").get_data(as_text=True)

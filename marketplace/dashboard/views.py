@@ -10,11 +10,12 @@ from flask_login import current_user
 from sqlmodel import func, select
 
 from .. import audit, db
+from .. import notifications as notify_store
 from ..accounts.models import Membership, Organisation, OrgStatus, Role, User
 from ..challenges import queries as challenge_queries
 from ..challenges.models import Challenge, ChallengeStatus, Phase
 from ..pagination import Page, page_arg
-from ..security import roles_required
+from ..security import login_required, roles_required
 from .blueprint import bp
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -70,6 +71,20 @@ def _day_arg(name: str, *, end: bool = False) -> datetime | None:
     if end:
         day = day + timedelta(days=1)
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    rows = notify_store.recent_for(db.session(), current_user.id)
+    if any(n.read_at is None for n in rows):
+        _mark_read(current_user.id)
+    return render_template("dashboard/notifications.html", rows=rows)
+
+
+@db.transactional
+def _mark_read(s, user_id: int) -> None:
+    notify_store.mark_all_read(s, user_id)
 
 
 @bp.get("/staff/audit")
