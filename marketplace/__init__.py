@@ -15,7 +15,10 @@ ROUTE_MODULES = (
     "challenges.views",
     "challenges.staff_views",
     "challenges.import_views",
+    "bids.views",
+    "bids.staff_views",
     "dashboard.views",
+    "teams.views",
 )
 
 
@@ -45,12 +48,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in ROUTE_MODULES:
         importlib.import_module(f"{__name__}.{module}")
     from .accounts.blueprint import bp as accounts_bp
+    from .bids.blueprint import bp as bids_bp
     from .challenges.blueprint import bp as challenges_bp
     from .dashboard.blueprint import bp as dashboard_bp
+    from .teams.blueprint import bp as teams_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(challenges_bp)
+    app.register_blueprint(teams_bp)
+    app.register_blueprint(bids_bp)
 
     from .cli import register_cli
 

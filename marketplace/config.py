@@ -26,6 +26,7 @@ _ENV_KEYS: dict[str, type] = {
     "SQLITE_BUSY_TIMEOUT_MS": int,
     "UPLOAD_DIR": str,
     "CHALLENGE_MIN_DAYS": int,
+    "BID_LEADER_MAX_LIVE": int,
 }
 
 
@@ -46,6 +47,7 @@ class DefaultConfig:
 
     CHALLENGE_MIN_DAYS = 30  # publication → deadline, checked at approval
     CHALLENGE_CODE_PREFIX = "LH"  # public codes like LH-2026-0007
+    BID_LEADER_MAX_LIVE = 2  # live bids one 挂帅 leader may lead at once
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

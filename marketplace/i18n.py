@@ -50,6 +50,12 @@ def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str
     return format_datetime(value, fmt)
 
 
+def _utcnow() -> datetime:
+    from .db import utcnow
+
+    return utcnow()
+
+
 def countdown(deadline: datetime, now: datetime) -> str:
     """'还剩 12 天 3 小时' until a deadline, or that it has passed."""
     left = deadline - now
@@ -68,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["dt"] = local_datetime
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["countdown"] = countdown
+    app.jinja_env.globals["now_utc"] = _utcnow
 
     @app.context_processor
     def _inject():

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from .accounts.models import LoginSession, Organisation, User
 from .audit import AuditEvent
+from .bids.models import Bid, BidAttachment, BidVersion, IntegrityRecord
 from .challenges.models import (
     Amendment,
     Challenge,
@@ -14,21 +15,28 @@ from .challenges.models import (
 )
 from .notifications import Notification
 from .search.outbox import SearchOutbox
+from .teams.models import Achievement, TeamProfile
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Achievement",
     "Amendment",
     "AuditEvent",
+    "Bid",
+    "BidAttachment",
+    "BidVersion",
     "Challenge",
     "ChallengeAttachment",
     "CodeCounter",
     "Indicator",
+    "IntegrityRecord",
     "LoginSession",
     "Notification",
     "Organisation",
     "Question",
     "SearchOutbox",
+    "TeamProfile",
     "User",
     "metadata",
 ]

@@ -14,6 +14,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlmodel import select
+from werkzeug.routing import IntegerConverter
 
 from . import db
 from .accounts.models import LoginSession, Role, User
@@ -45,6 +46,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     app.before_request(_refuse_oversized_body)
+    app.before_request(_refuse_nul_bytes)
+    # Ids beyond what the databases store are 404 at routing, not an overflow deeper down.
+    app.url_map.converters["int"] = BoundedInt
     app.after_request(_security_headers)
 
 
@@ -126,6 +130,21 @@ def _refuse_oversized_body() -> None:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and request.content_length and request.content_length > limit:
         abort(413)
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` limited to a 32-bit id."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _refuse_nul_bytes() -> None:
+    # PostgreSQL cannot store a NUL character in text; nobody types one on purpose.
+    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 CSP = (

@@ -78,7 +78,7 @@ class Browser:
             hdrs.update(headers or {})
             body = None
             if data is not None:
-                body = urlencode({"csrf_token": self.token, **data})
+                body = urlencode({"csrf_token": self.token, **data}, doseq=True)
                 hdrs["Content-Type"] = "application/x-www-form-urlencoded"
             conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()

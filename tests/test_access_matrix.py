@@ -10,15 +10,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from marketplace import uploads
 from marketplace.accounts.models import Role
+from marketplace.bids import services as bid_services
+from marketplace.bids.forms import raw_from_form as bid_raw_from_form
 from marketplace.challenges import amendments
 from marketplace.challenges import services as ch
 from marketplace.challenges.schemas import parse_challenge
 
+from .bids.conftest import bid_form
 from .factories import Factory, challenge_raw
+from .teams.conftest import TeamsFactory
 
 ROLES = [
     "anonymous",
@@ -46,6 +50,10 @@ ADMIN_ONLY = {**signed_in(403), "admin": 200}
 ENTERPRISES = {**signed_in(403), "enterprise": 200, "member": 200, "other_enterprise": 200}
 ISSUER = {**signed_in(403), "enterprise": 200, "member": 200, "other_enterprise": 404}
 ISSUER_OR_STAFF_SEES = {**every(404), "enterprise": 200, "member": 200, "staff": 200, "admin": 200}
+
+
+RESEARCHER_ONLY = {**signed_in(403), "researcher": 200}
+INSIDER_OR_STAFF_SEES_TEAM = {**every(404), "researcher": 200, "staff": 200, "admin": 200}
 
 
 def staff_do(status: int) -> dict[str, int]:
@@ -136,6 +144,46 @@ ACCESS: list[tuple[str, str, str, dict[str, int]]] = [
     ("challenges.decide", "POST", "approve", staff_do(302)),
     ("challenges.decide", "POST", "cancel_empty", staff_do(303)),
     ("challenges.decide_amendment", "POST", "reject_amendment", staff_do(302)),
+    # Bids: the researcher's organisation has a submitted bid on the open challenge; it is
+    # sealed, so everyone else gets the same 404 as for a bid that does not exist.
+    ("bids.detail", "GET", "bid", {**signed_in(404), "researcher": 200}),
+    ("bids.edit", "GET", "bid_edit", {**signed_in(403), "researcher": 200}),
+    ("bids.edit", "POST", "bid_edit", {**signed_in(403), "researcher": 409}),  # stale form
+    ("bids.receipt", "GET", "bid_receipt", {**signed_in(403), "researcher": 200}),
+    ("bids.download", "GET", "bid_attachment", {**signed_in(404), "researcher": 200}),
+    ("bids.upload", "POST", "bid_upload", {**signed_in(403), "researcher": 400}),
+    ("bids.mine", "GET", "/my/bids", {**signed_in(403), "researcher": 200}),
+    (
+        "bids.for_challenge",
+        "GET",
+        "open_bids",
+        {**signed_in(404), "enterprise": 200, "member": 200, "staff": 200, "admin": 200},
+    ),
+    ("bids.integrity", "GET", "/staff/integrity", STAFF_ONLY),
+    ("bids.integrity", "POST", "/staff/integrity", staff_do(422)),
+    # Teams: profiles and achievements of the researcher's organisation, public and private.
+    ("teams.index", "GET", "/teams", every(200)),
+    ("teams.detail", "GET", "team", every(200)),
+    ("teams.detail", "GET", "team_private", INSIDER_OR_STAFF_SEES_TEAM),
+    ("teams.mine", "GET", "/my/teams", RESEARCHER_ONLY),
+    ("teams.create", "GET", "/teams/new", RESEARCHER_ONLY),
+    ("teams.create", "POST", "/teams/new", {**RESEARCHER_ONLY, "researcher": 422}),
+    ("teams.edit", "GET", "team_edit", RESEARCHER_ONLY),
+    ("teams.edit", "POST", "team_edit", {**RESEARCHER_ONLY, "researcher": 422}),
+    ("teams.achievements", "GET", "/achievements", every(200)),
+    ("teams.achievement", "GET", "achievement", every(200)),
+    ("teams.achievement", "GET", "achievement_private", INSIDER_OR_STAFF_SEES_TEAM),
+    ("teams.create_achievement", "GET", "/achievements/new", RESEARCHER_ONLY),
+    (
+        "teams.create_achievement",
+        "POST",
+        "/achievements/new",
+        {**RESEARCHER_ONLY, "researcher": 422},
+    ),
+    ("teams.edit_achievement", "GET", "achievement_edit", RESEARCHER_ONLY),
+    ("teams.edit_achievement", "POST", "achievement_edit", {**RESEARCHER_ONLY, "researcher": 422}),
+    ("bids.start", "POST", "start_bid", {**signed_in(403), "researcher": 302}),
+    ("bids.withdraw", "POST", "bid_withdraw", {**signed_in(403), "researcher": 302}),
     ("challenges.submit", "POST", "submit", {**ISSUER, "enterprise": 302, "member": 302}),
     (
         "challenges.delete_attachment",
@@ -156,6 +204,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def _world(factory: Factory) -> dict:
+    teams = TeamsFactory(factory)
     enterprise = factory.org_user(Role.ENTERPRISE)
     researcher = factory.org_user(Role.RESEARCHER)
     draft = factory.challenge(enterprise, stage="draft")
@@ -163,6 +212,16 @@ def _world(factory: Factory) -> dict:
     attachment = ch.add_attachment(actor=enterprise, challenge_id=draft.id, stored=stored)
     open_ = factory.challenge(enterprise, stage="open")
     question = ch.ask_question(actor=researcher, challenge_id=open_.id, body="可以联合揭榜吗？")
+    bid = bid_services.start_bid(actor=researcher, challenge_id=open_.id)
+    bid_services.save_draft(
+        actor=researcher,
+        bid_id=bid.id,
+        raw=bid_raw_from_form(MultiDict(bid_form(open_, researcher))),
+        expected_version=bid.version_id,
+    )
+    stored = uploads.store_pdf(FileStorage(io.BytesIO(PDF), filename="b.pdf"), kind="bids")
+    bid_attachment = bid_services.add_attachment(actor=researcher, bid_id=bid.id, stored=stored)
+    bid_services.submit_bid(actor=researcher, bid_id=bid.id, idempotency_key="matrix")
     amendment = amendments.propose_amendment(
         actor=enterprise,
         challenge_id=open_.id,
@@ -186,6 +245,13 @@ def _world(factory: Factory) -> dict:
         "attachment": attachment,
         "question": question,
         "amendment": amendment,
+        "bid": bid,
+        "bid_attachment": bid_attachment,
+        "open_b": factory.challenge(enterprise, stage="open"),
+        "team": teams.profile(researcher),
+        "team_private": teams.profile(researcher, is_public=""),
+        "achievement": teams.achievement(researcher),
+        "achievement_private": teams.achievement(researcher, is_public=""),
     }
 
 
@@ -214,6 +280,20 @@ def _url(key: str, w: dict) -> str:
         "reject_amendment": f"/staff/amendments/{w['amendment'].id}/reject",
         "submit": f"/challenges/{w['draft2'].id}/submit",
         "delete_attachment": f"/challenges/attachments/{w['attachment'].id}/delete",
+        "bid": f"/bids/{w['bid'].id}",
+        "bid_edit": f"/bids/{w['bid'].id}/edit",
+        "bid_receipt": f"/bids/{w['bid'].id}/receipt/1",
+        "bid_attachment": f"/bids/attachments/{w['bid_attachment'].id}",
+        "bid_upload": f"/bids/{w['bid'].id}/attachments",
+        "bid_withdraw": f"/bids/{w['bid'].id}/withdraw",
+        "open_bids": f"/challenges/{w['open'].id}/bids",
+        "start_bid": f"/challenges/{w['open_b'].id}/bid",
+        "team": f"/teams/{w['team'].id}",
+        "team_private": f"/teams/{w['team_private'].id}",
+        "team_edit": f"/teams/{w['team'].id}/edit",
+        "achievement": f"/achievements/{w['achievement'].id}",
+        "achievement_private": f"/achievements/{w['achievement_private'].id}",
+        "achievement_edit": f"/achievements/{w['achievement'].id}/edit",
     }[key]
 
 

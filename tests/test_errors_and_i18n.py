@@ -160,3 +160,14 @@ def test_dates_are_shown_in_shanghai_time(client, factory: Factory, login):
     page = client.get(f"/staff/organisations/{org.id}").get_data(as_text=True)
     shanghai = org.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert shanghai.strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_absurd_ids_and_nul_bytes_get_clear_answers_not_500(client, factory: Factory, login):
+    assert client.get("/challenges/99999999999999999999999").status_code == 404
+    assert client.get("/challenges?field=a%00b").status_code == 400
+    from marketplace.accounts.models import Role
+
+    login(client, factory.org_user(Role.ENTERPRISE))
+    resp = client.post("/challenges/new", data={"title": "含\x00字符"})
+    assert resp.status_code == 400
+    assert "请求格式不正确" in resp.get_data(as_text=True)

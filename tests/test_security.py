@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from marketplace import create_app
 
@@ -64,10 +65,9 @@ def csrf_app(database_url, tmp_path):
 def _sample_url(rule) -> str:
     values = {}
     for arg, conv in rule._converters.items():
-        name = type(conv).__name__
-        if name == "IntegerConverter":
+        if isinstance(conv, IntegerConverter):
             values[arg] = "1"
-        elif name == "AnyConverter":
+        elif isinstance(conv, AnyConverter):
             values[arg] = sorted(conv.items)[0] if hasattr(conv, "items") else "x"
         else:
             values[arg] = "x"

@@ -338,8 +338,11 @@ def reject_challenge(s: Session, *, actor: User, challenge_id: int, comment: str
 
 
 def interested_user_ids(s: Session, challenge_id: int) -> set[int]:
-    """Who is told about amendments and cancellation: askers, and bidders once bids exist."""
-    return set(s.exec(select(Question.asker_id).where(Question.challenge_id == challenge_id)).all())
+    """Who is told about amendments and cancellation: askers and the bidding organisations."""
+    from ..bids.services import bidder_user_ids
+
+    askers = set(s.exec(select(Question.asker_id).where(Question.challenge_id == challenge_id)))
+    return askers | bidder_user_ids(s, challenge_id)
 
 
 @db.transactional

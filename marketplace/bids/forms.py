@@ -1,0 +1,41 @@
+"""The bid form is rendered from the stored draft content (a dict of typed strings)."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+MEMBER_PARTS = ("name", "title", "role", "organisation")
+MILESTONE_PARTS = ("deliverable", "month", "percent")
+
+
+def _table(form: MultiDict, prefix: str, parts: tuple[str, ...]) -> list[dict]:
+    columns = {p: form.getlist(f"{prefix}_{p}") for p in parts}
+    count = max((len(v) for v in columns.values()), default=0)
+    return [
+        {p: (columns[p][i] if i < len(columns[p]) else "") for p in parts} for i in range(count)
+    ]
+
+
+def raw_from_form(form: MultiDict) -> dict:
+    """What the user posted, in the shape schemas.clean_draft reads."""
+    return {
+        "leader_id": form.get("leader_id", ""),
+        "approach": form.get("approach", ""),
+        "prior_results": form.get("prior_results", ""),
+        "requested_amount": form.get("requested_amount", ""),
+        "members": _table(form, "member", MEMBER_PARTS),
+        "milestones": _table(form, "milestone", MILESTONE_PARTS),
+        "answers": {
+            key.removeprefix("answer_"): value
+            for key, value in form.items()
+            if key.startswith("answer_")
+        },
+        "eligibility_confirmed": form.get("eligibility_confirmed", ""),
+        "integrity_confirmed": form.get("integrity_confirmed", ""),
+    }
+
+
+def padded(rows: list[dict], parts: tuple[str, ...], *, minimum: int, spare: int = 1) -> list:
+    """The typed rows plus empty ones to fill (the form works without script)."""
+    blanks = max(spare, minimum - len(rows))
+    return list(rows) + [dict.fromkeys(parts, "") for _ in range(blanks)]

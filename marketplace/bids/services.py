@@ -1,0 +1,428 @@
+"""Verbs on bids: start, save a draft, submit (with a receipt), withdraw. Sealed throughout.
+
+Sealed content never leaves these tables: audit events record only ids, version numbers and
+hashes, notifications only the challenge title, and nothing is written to the search outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlmodel import Session, func, select
+
+from .. import audit, db
+from ..accounts.access import organisation_blocker
+from ..accounts.models import Membership, Organisation, Role, User
+from ..challenges import services as challenge_services
+from ..challenges.models import Challenge, ChallengeStatus
+from ..challenges.schemas import SHANGHAI
+from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from ..notifications import notify
+from .access import is_bidder
+from .models import Bid, BidAttachment, BidStatus, BidVersion, IntegrityRecord
+from .schemas import check_for_submission, clean_draft
+
+MAX_ATTACHMENTS = 10
+# Challenges whose bids still count towards a leader's limit.
+_RUNNING = (ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED, ChallengeStatus.IN_REVIEW)
+
+
+def content_sha256(content: dict) -> str:
+    """SHA-256 of the canonical JSON of a bid's content (printed on the receipt)."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _today() -> date:
+    return db.utcnow().astimezone(SHANGHAI).date()
+
+
+def active_restriction(
+    s: Session, *, organisation_id: int | None = None, user_id: int | None = None
+) -> IntegrityRecord | None:
+    """The integrity record that currently bars the organisation or person, if any."""
+    conditions = []
+    if organisation_id is not None:
+        conditions.append(IntegrityRecord.organisation_id == organisation_id)
+    if user_id is not None:
+        conditions.append(IntegrityRecord.user_id == user_id)
+    if not conditions:
+        return None
+    from sqlalchemy import or_
+
+    return s.exec(
+        select(IntegrityRecord)
+        .where(or_(*conditions), IntegrityRecord.restricted_until >= _today())
+        .order_by(IntegrityRecord.restricted_until.desc())
+    ).first()
+
+
+def _restriction_message(record: IntegrityRecord, *, whose: str) -> str:
+    return _(
+        "%(whose)s被列入科研诚信记录（第 %(id)d 号：%(reason)s），限制期至 %(until)s，"
+        "期间不能揭榜。",
+        whose=whose,
+        id=record.id,
+        reason=record.reason[:100],
+        until=record.restricted_until.isoformat(),
+    )
+
+
+def _load_own(s: Session, actor: User, bid_id: int, *, lock: bool = True) -> Bid:
+    bid = s.get(Bid, bid_id, with_for_update=lock)
+    if bid is None or not is_bidder(actor, bid):
+        raise NotFound()
+    return bid
+
+
+def _open_challenge(s: Session, challenge_id: int) -> Challenge:
+    challenge = s.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFound()
+    if not challenge.is_open():
+        raise InvalidTransition(_("揭榜已截止（以服务器时间为准），不能再提交或修改。"))
+    return challenge
+
+
+def live_bid(s: Session, *, challenge_id: int, organisation_id: int) -> Bid | None:
+    return s.exec(
+        select(Bid).where(
+            Bid.challenge_id == challenge_id,
+            Bid.organisation_id == organisation_id,
+            Bid.status != BidStatus.WITHDRAWN,
+        )
+    ).first()
+
+
+@db.transactional
+def start_bid(s: Session, *, actor: User, challenge_id: int) -> Bid:
+    """Open the organisation's bid on a challenge (the existing live one, or a new draft)."""
+    blocker = organisation_blocker(actor, role=Role.RESEARCHER)
+    if blocker:
+        raise PermissionDenied(blocker)
+    challenge = s.get(Challenge, challenge_id)
+    if challenge is None or challenge.status not in (
+        ChallengeStatus.PUBLISHED,
+        ChallengeStatus.CLOSED,
+    ):
+        raise NotFound()
+    existing = live_bid(s, challenge_id=challenge.id, organisation_id=actor.organisation_id)
+    if existing is not None:
+        return existing
+    _open_challenge(s, challenge.id)
+    org = s.get(Organisation, actor.organisation_id)
+    if org.kind.value not in challenge.eligible_kinds:
+        raise PermissionDenied(
+            _("本榜单只接受以下类型的单位揭榜，您的单位（%(kind)s）不在其中。", kind=org.kind.label)
+        )
+    year = db.utcnow().astimezone(SHANGHAI).year
+    bid = Bid(
+        number=f"JB{year}{secrets.token_hex(4).upper()}",
+        challenge_id=challenge.id,
+        organisation_id=actor.organisation_id,
+        created_by_id=actor.id,
+        leader_id=actor.id,
+        content=clean_draft({"leader_id": str(actor.id)}),
+    )
+    s.add(bid)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor,
+        action="bid.start",
+        object_type="bid",
+        object_id=bid.id,
+        after={"challenge_id": challenge.id},
+    )
+    return bid
+
+
+@db.transactional
+def save_draft(s: Session, *, actor: User, bid_id: int, raw: dict, expected_version: int) -> Bid:
+    """Keep what was typed. Unchanged content is a no-op (a double click is not a conflict)."""
+    bid = _load_own(s, actor, bid_id)
+    if bid.status is BidStatus.WITHDRAWN:
+        raise InvalidTransition(_("该揭榜已撤回，不能再修改。"))
+    _open_challenge(s, bid.challenge_id)
+    content = clean_draft(raw)
+    if content == bid.content:
+        return bid
+    if bid.version_id != expected_version:
+        raise Conflict(_("同事已修改并保存了这份揭榜材料。您填写的内容仍在下方，请核对后再保存。"))
+    bid.content = content
+    bid.updated_at = db.utcnow()
+    audit.record(s, actor=actor, action="bid.save", object_type="bid", object_id=bid.id)
+    return bid
+
+
+@dataclass(frozen=True)
+class Receipt:
+    bid: Bid
+    version: BidVersion
+    repeated: bool  # True when this request repeated an earlier submission
+
+
+def _latest_version(s: Session, bid: Bid) -> BidVersion | None:
+    if not bid.submitted_version:
+        return None
+    return s.exec(
+        select(BidVersion).where(
+            BidVersion.bid_id == bid.id, BidVersion.version == bid.submitted_version
+        )
+    ).one()
+
+
+def _check_leader(s: Session, bid: Bid) -> User:
+    if not str(bid.content.get("leader_id") or "").strip():
+        msg = _("请指定一名挂帅人（对项目负总责的负责人）。")
+        raise ValidationFailed(msg, field_errors={"leader_id": [msg]})
+    try:
+        leader = s.get(User, int(bid.content.get("leader_id") or 0))
+    except ValueError:
+        leader = None
+    if (
+        leader is None
+        or leader.organisation_id != bid.organisation_id
+        or leader.membership is not Membership.APPROVED
+        or leader.role is not Role.RESEARCHER
+    ):
+        msg = _("挂帅人须是本单位已通过审批的科研人员。")
+        raise ValidationFailed(msg, field_errors={"leader_id": [msg]})
+    record = active_restriction(s, user_id=leader.id)
+    if record is not None:
+        raise PermissionDenied(
+            _restriction_message(record, whose=_("挂帅人 %(n)s ", n=leader.name))
+        )
+    limit = int(current_app.config["BID_LEADER_MAX_LIVE"])
+    leading = s.exec(
+        select(func.count())
+        .select_from(Bid)
+        .join(Challenge, Challenge.id == Bid.challenge_id)
+        .where(
+            Bid.leader_id == leader.id,
+            Bid.status == BidStatus.SUBMITTED,
+            Bid.id != bid.id,
+            Challenge.status.in_(_RUNNING),
+        )
+    ).one()
+    if leading >= limit:
+        msg = _(
+            "挂帅人 %(n)s 已同时领衔 %(k)d 个有效揭榜，达到上限（%(max)d 个），请更换挂帅人。",
+            n=leader.name,
+            k=leading,
+            max=limit,
+        )
+        raise ValidationFailed(msg, field_errors={"leader_id": [msg]})
+    return leader
+
+
+@db.transactional
+def submit_bid(s: Session, *, actor: User, bid_id: int, idempotency_key: str) -> Receipt:
+    """Freeze the working copy as a new submitted version and give a receipt.
+
+    Repeating a submission (same key, or the same content again) returns the first receipt.
+    """
+    bid = _load_own(s, actor, bid_id)
+    key = (idempotency_key or "")[:64] or secrets.token_hex(16)
+    repeated = s.exec(
+        select(BidVersion).where(BidVersion.bid_id == bid.id, BidVersion.idempotency_key == key)
+    ).first()
+    if repeated is not None:
+        return Receipt(bid, repeated, True)
+    if bid.status is BidStatus.WITHDRAWN:
+        raise InvalidTransition(_("该揭榜已撤回，不能再提交。"))
+    challenge = _open_challenge(s, bid.challenge_id)
+    blocker = organisation_blocker(actor, role=Role.RESEARCHER)
+    if blocker:
+        raise PermissionDenied(blocker)
+    record = active_restriction(s, organisation_id=bid.organisation_id)
+    if record is not None:
+        raise PermissionDenied(_restriction_message(record, whose=_("您的单位")))
+    leader = _check_leader(s, bid)
+    org = s.get(Organisation, bid.organisation_id)
+    requested, _milestones = check_for_submission(
+        bid.content,
+        challenge=challenge,
+        indicators=challenge_services.indicators_of(s, challenge.id),
+        own_org_name=org.name,
+    )
+    # The receipt's hash covers the attachments too (by their own SHA-256).
+    frozen = {**bid.content, "attachments": _attachment_digests(s, bid.id)}
+    sha = content_sha256(frozen)
+    latest = _latest_version(s, bid)
+    if bid.status is BidStatus.SUBMITTED and latest is not None and latest.sha256 == sha:
+        return Receipt(bid, latest, True)
+    number = bid.submitted_version + 1
+    version = BidVersion(
+        bid_id=bid.id,
+        version=number,
+        content=frozen,
+        sha256=sha,
+        idempotency_key=key,
+        submitted_by_id=actor.id,
+    )
+    s.add(version)
+    bid.status = BidStatus.SUBMITTED
+    bid.submitted_version = number
+    bid.submitted_at = db.utcnow()
+    bid.leader_id = leader.id
+    bid.requested_amount_fen = requested
+    s.flush()
+    audit.record(
+        s,
+        actor=actor,
+        action="bid.submit",
+        object_type="bid",
+        object_id=bid.id,
+        after={"version": number, "sha256": sha, "challenge_id": challenge.id},
+    )
+    notify(
+        s,
+        user_ids=challenge_services.org_member_ids(s, bid.organisation_id),
+        title=_("揭榜材料已提交（第 %(v)d 版）：%(title)s", v=number, title=challenge.title),
+        body=_("揭榜编号 %(no)s，SHA-256 %(sha)s", no=bid.number, sha=sha),
+        link=f"/bids/{bid.id}",
+    )
+    return Receipt(bid, version, False)
+
+
+def _attachment_digests(s: Session, bid_id: int) -> list[dict]:
+    rows = s.exec(
+        select(BidAttachment).where(BidAttachment.bid_id == bid_id).order_by(BidAttachment.id)
+    ).all()
+    return [{"name": a.original_name, "sha256": a.sha256} for a in rows]
+
+
+@db.transactional
+def add_attachment(s: Session, *, actor: User, bid_id: int, stored) -> BidAttachment:
+    """Record an uploaded PDF on the bid's working copy (the file is checked and stored)."""
+    bid = _load_own(s, actor, bid_id)
+    if bid.status is BidStatus.WITHDRAWN:
+        raise InvalidTransition(_("该揭榜已撤回，不能再修改。"))
+    _open_challenge(s, bid.challenge_id)
+    count = s.exec(
+        select(func.count()).select_from(BidAttachment).where(BidAttachment.bid_id == bid.id)
+    ).one()
+    if count >= MAX_ATTACHMENTS:
+        raise ValidationFailed(_("每份揭榜材料最多 %(n)d 个附件。", n=MAX_ATTACHMENTS))
+    attachment = BidAttachment(
+        bid_id=bid.id,
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        uploaded_by_id=actor.id,
+    )
+    s.add(attachment)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor,
+        action="bid.attach",
+        object_type="bid",
+        object_id=bid.id,
+        after={"sha256": stored.sha256, "bytes": stored.size_bytes},
+    )
+    return attachment
+
+
+@db.transactional
+def withdraw_bid(s: Session, *, actor: User, bid_id: int) -> Bid:
+    """Withdraw before the deadline; the organisation may then start a new bid."""
+    bid = _load_own(s, actor, bid_id)
+    if bid.status is BidStatus.WITHDRAWN:
+        raise InvalidTransition(_("该揭榜已撤回。"))
+    _open_challenge(s, bid.challenge_id)
+    before = {"status": bid.status.value}
+    bid.status = BidStatus.WITHDRAWN
+    bid.withdrawn_at = db.utcnow()
+    audit.record(
+        s,
+        actor=actor,
+        action="bid.withdraw",
+        object_type="bid",
+        object_id=bid.id,
+        before=before,
+        after={"status": "withdrawn"},
+    )
+    return bid
+
+
+def submitted_count(s: Session, challenge_id: int) -> int:
+    """How many bids are in: all the issuer and staff may know before the deadline."""
+    return s.exec(
+        select(func.count())
+        .select_from(Bid)
+        .where(Bid.challenge_id == challenge_id, Bid.status == BidStatus.SUBMITTED)
+    ).one()
+
+
+def bidder_user_ids(s: Session, challenge_id: int) -> set[int]:
+    """Members of organisations with a live bid (told of amendments and cancellation)."""
+    return set(
+        s.exec(
+            select(User.id)
+            .join(Bid, Bid.organisation_id == User.organisation_id)
+            .where(
+                Bid.challenge_id == challenge_id,
+                Bid.status != BidStatus.WITHDRAWN,
+                User.membership == Membership.APPROVED,
+            )
+        ).all()
+    )
+
+
+@db.transactional
+def add_integrity_record(
+    s: Session,
+    *,
+    actor: User,
+    reason: str,
+    restricted_until: date,
+    organisation_id: int | None = None,
+    user_id: int | None = None,
+) -> IntegrityRecord:
+    """Staff record a breach of research integrity that bars bidding until a date."""
+    if not actor.is_staff:
+        raise PermissionDenied()
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("请写明失信事实和处理依据。")]
+    if organisation_id is None and user_id is None:
+        errors["subject"] = [_("请指定单位或个人。")]
+    if organisation_id is not None and s.get(Organisation, organisation_id) is None:
+        errors["subject"] = [_("没有找到该单位。")]
+    if user_id is not None and s.get(User, user_id) is None:
+        errors["subject"] = [_("没有找到该用户。")]
+    if restricted_until < _today():
+        errors["restricted_until"] = [_("限制截止日期不能早于今天。")]
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    record = IntegrityRecord(
+        organisation_id=organisation_id,
+        user_id=user_id,
+        reason=reason.strip()[:2000],
+        restricted_until=restricted_until,
+        created_by_id=actor.id,
+    )
+    s.add(record)
+    s.flush()
+    audit.record(
+        s,
+        actor=actor,
+        action="integrity.record",
+        object_type="integrity_record",
+        object_id=record.id,
+        after={
+            "organisation_id": organisation_id,
+            "user_id": user_id,
+            "until": restricted_until.isoformat(),
+        },
+    )
+    return record

@@ -1,0 +1,272 @@
+"""Bid pages: the sealed bid form, receipts, the team's own list, and the issuer's count."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from .. import db, uploads
+from ..accounts.models import Membership, Organisation, Role, User
+from ..challenges import services as challenge_services
+from ..challenges.access import can_view, is_issuer, is_staff
+from ..challenges.models import Challenge
+from ..errors import Conflict, PermissionDenied, ValidationFailed
+from ..security import login_required, roles_required
+from . import services
+from .access import can_open, is_bidder
+from .blueprint import bp
+from .forms import MEMBER_PARTS, MILESTONE_PARTS, padded, raw_from_form
+from .models import Bid, BidAttachment, BidStatus, BidVersion
+from .schemas import clean_draft
+
+
+def _bid_or_404(bid_id: int) -> tuple[Bid, Challenge]:
+    """A bid the current user may open; anything else is the same 404 as a missing bid."""
+    s = db.session()
+    bid = s.get(Bid, bid_id)
+    challenge = s.get(Challenge, bid.challenge_id) if bid else None
+    if bid is None or not can_open(current_user, bid, challenge):
+        abort(404)
+    return bid, challenge
+
+
+def _own_or_404(bid_id: int) -> tuple[Bid, Challenge]:
+    bid, challenge = _bid_or_404(bid_id)
+    if not is_bidder(current_user, bid):
+        abort(404)
+    return bid, challenge
+
+
+def _leaders(organisation_id: int) -> list[User]:
+    return list(
+        db.session()
+        .exec(
+            select(User)
+            .where(
+                User.organisation_id == organisation_id,
+                User.membership == Membership.APPROVED,
+                User.role == Role.RESEARCHER,
+            )
+            .order_by(User.name)
+        )
+        .all()
+    )
+
+
+def _form(bid: Bid, challenge: Challenge, *, content=None, errors=None, status=200):
+    s = db.session()
+    content = content if content is not None else bid.content
+    return render_template(
+        "bids/form.html",
+        bid=bid,
+        c=challenge,
+        content=content,
+        errors=errors or {},
+        indicators=challenge_services.indicators_of(s, challenge.id),
+        members=padded(content.get("members") or [], MEMBER_PARTS, minimum=3),
+        milestones=padded(content.get("milestones") or [], MILESTONE_PARTS, minimum=3),
+        leaders=_leaders(bid.organisation_id),
+        attachments=_attachments(bid.id),
+        idempotency_key=secrets.token_hex(16),
+    ), status
+
+
+def _attachments(bid_id: int) -> list[BidAttachment]:
+    return list(
+        db.session()
+        .exec(
+            select(BidAttachment).where(BidAttachment.bid_id == bid_id).order_by(BidAttachment.id)
+        )
+        .all()
+    )
+
+
+@bp.post("/challenges/<int:challenge_id>/bid")
+@roles_required(Role.RESEARCHER)
+def start(challenge_id: int):
+    challenge = db.session().get(Challenge, challenge_id)
+    if challenge is None or not can_view(current_user, challenge):
+        abort(404)
+    existing = services.live_bid(
+        db.session(), challenge_id=challenge.id, organisation_id=current_user.organisation_id
+    )
+    if existing is not None:
+        flash(_("每个单位对一个榜单只能有一份有效的揭榜材料；已为您打开本单位的材料。"), "warning")
+        return redirect(url_for("bids.detail", bid_id=existing.id)), 303
+    try:
+        bid = services.start_bid(actor=current_user, challenge_id=challenge.id)
+    except PermissionDenied as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("challenges.detail", challenge_id=challenge.id)), 303
+    return redirect(url_for("bids.edit", bid_id=bid.id))
+
+
+@bp.route("/bids/<int:bid_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.RESEARCHER)
+def edit(bid_id: int):
+    bid, challenge = _own_or_404(bid_id)
+    if request.method == "GET":
+        if bid.status is BidStatus.WITHDRAWN or not challenge.is_open():
+            return redirect(url_for("bids.detail", bid_id=bid.id))
+        return _form(bid, challenge)
+    raw = raw_from_form(request.form)
+    try:
+        bid = services.save_draft(
+            actor=current_user,
+            bid_id=bid.id,
+            raw=raw,
+            expected_version=request.form.get("version", type=int) or 0,
+        )
+    except Conflict as exc:
+        return _form(
+            bid, challenge, content=clean_draft(raw), errors={"_form": [exc.message]}, status=409
+        )
+    if request.form.get("action") != "submit":
+        flash(_("草稿已保存（尚未提交）。"), "success")
+        return redirect(url_for("bids.edit", bid_id=bid.id))
+    try:
+        receipt = services.submit_bid(
+            actor=current_user,
+            bid_id=bid.id,
+            idempotency_key=request.form.get("idempotency_key", ""),
+        )
+    except ValidationFailed as exc:
+        errors = exc.field_errors or {"_form": [exc.message]}
+        return _form(bid, challenge, errors=errors, status=422)
+    except PermissionDenied as exc:
+        return _form(bid, challenge, errors={"_form": [exc.message]}, status=403)
+    if not receipt.repeated:
+        flash(_("揭榜材料已提交，请保存回执。"), "success")
+    return redirect(url_for("bids.receipt", bid_id=receipt.bid.id, version=receipt.version.version))
+
+
+@bp.get("/bids/<int:bid_id>")
+@login_required
+def detail(bid_id: int):
+    bid, challenge = _bid_or_404(bid_id)
+    s = db.session()
+    own = is_bidder(current_user, bid)
+    versions = list(
+        s.exec(select(BidVersion).where(BidVersion.bid_id == bid.id).order_by(BidVersion.version))
+    )
+    # Others see exactly what was submitted last, never the working copy.
+    shown = (
+        bid.content
+        if own
+        else next((v.content for v in versions if v.version == bid.submitted_version), {})
+    )
+    leader_id = shown.get("leader_id")
+    leader = s.get(User, int(leader_id)) if str(leader_id or "").isdigit() else None
+    return render_template(
+        "bids/detail.html",
+        bid=bid,
+        c=challenge,
+        own=own,
+        content=shown,
+        leader=leader,
+        versions=versions if own else [],
+        org=s.get(Organisation, bid.organisation_id),
+        indicators=challenge_services.indicators_of(s, challenge.id),
+        attachments=_attachments(bid.id),
+        open=challenge.is_open(),
+    )
+
+
+@bp.get("/bids/<int:bid_id>/receipt/<int:version>")
+@roles_required(Role.RESEARCHER)
+def receipt(bid_id: int, version: int):
+    bid, challenge = _own_or_404(bid_id)
+    row = db.session().exec(
+        select(BidVersion).where(BidVersion.bid_id == bid.id, BidVersion.version == version)
+    ).first() or abort(404)
+    return render_template("bids/receipt.html", bid=bid, c=challenge, v=row)
+
+
+@bp.post("/bids/<int:bid_id>/withdraw")
+@roles_required(Role.RESEARCHER)
+def withdraw(bid_id: int):
+    bid, _challenge = _own_or_404(bid_id)
+    services.withdraw_bid(actor=current_user, bid_id=bid.id)
+    flash(_("已撤回揭榜。撤回已记录；截止前可重新揭榜。"), "success")
+    return redirect(url_for("bids.mine"))
+
+
+@bp.post("/bids/<int:bid_id>/attachments")
+@roles_required(Role.RESEARCHER)
+def upload(bid_id: int):
+    bid, _challenge = _own_or_404(bid_id)
+    try:
+        stored = uploads.store_pdf(request.files.get("file"), kind="bids")
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("bids.edit", bid_id=bid.id)), 400
+    try:
+        services.add_attachment(actor=current_user, bid_id=bid.id, stored=stored)
+    except Exception:
+        uploads.discard("bids", stored.stored_name)
+        raise
+    flash(_("附件已上传。"), "success")
+    return redirect(url_for("bids.edit", bid_id=bid.id))
+
+
+@bp.get("/bids/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    attachment = db.session().get(BidAttachment, attachment_id) or abort(404)
+    _bid_or_404(attachment.bid_id)
+    return uploads.send_attachment("bids", attachment.stored_name, attachment.original_name)
+
+
+@bp.get("/my/bids")
+@roles_required(Role.RESEARCHER)
+def mine():
+    s = db.session()
+    rows = []
+    if current_user.organisation_id:
+        rows = s.exec(
+            select(Bid, Challenge)
+            .join(Challenge, Challenge.id == Bid.challenge_id)
+            .where(Bid.organisation_id == current_user.organisation_id)
+            .order_by(Bid.created_at.desc())
+        ).all()
+    return render_template("bids/mine.html", rows=rows, now=db.utcnow())
+
+
+@bp.get("/challenges/<int:challenge_id>/bids")
+@login_required
+def for_challenge(challenge_id: int):
+    s = db.session()
+    challenge = s.get(Challenge, challenge_id)
+    if challenge is None or not (is_issuer(current_user, challenge) or is_staff(current_user)):
+        abort(404)
+    count = services.submitted_count(s, challenge.id)
+    rows = []
+    if not challenge.is_open():
+        rows = s.exec(
+            select(Bid, Organisation.name)
+            .join(Organisation, Organisation.id == Bid.organisation_id)
+            .where(Bid.challenge_id == challenge.id, Bid.status == BidStatus.SUBMITTED)
+            .order_by(Bid.submitted_at)
+        ).all()
+    return render_template("bids/for_challenge.html", c=challenge, count=count, rows=rows)
+
+
+@bp.app_template_global("bid_panel")
+def bid_panel(challenge: Challenge) -> dict:
+    """What the challenge page shows about bids to the current user (never sealed content)."""
+    if not current_user.is_authenticated:
+        return {}
+    s = db.session()
+    panel: dict = {}
+    if is_issuer(current_user, challenge) or is_staff(current_user):
+        panel["count"] = services.submitted_count(s, challenge.id)
+    if current_user.role is Role.RESEARCHER and current_user.organisation_id:
+        panel["own"] = services.live_bid(
+            s, challenge_id=challenge.id, organisation_id=current_user.organisation_id
+        )
+        panel["can_start"] = challenge.is_open() and panel["own"] is None
+    return panel
