@@ -19,6 +19,7 @@ ROUTE_MODULES = (
     "bids.staff_views",
     "dashboard.views",
     "teams.views",
+    "search.views",
 )
 
 
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .bids.blueprint import bp as bids_bp
     from .challenges.blueprint import bp as challenges_bp
     from .dashboard.blueprint import bp as dashboard_bp
+    from .search.blueprint import bp as search_bp
     from .teams.blueprint import bp as teams_bp
 
     app.register_blueprint(dashboard_bp)
@@ -58,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(challenges_bp)
     app.register_blueprint(teams_bp)
     app.register_blueprint(bids_bp)
+    app.register_blueprint(search_bp)
 
     from .cli import register_cli
 

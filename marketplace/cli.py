@@ -48,20 +48,68 @@ def demo_cmd(if_empty: bool) -> None:
 
 @marketplace.command("init")
 def init_cmd() -> None:
-    """Migrate, then load demo data on an empty database (what `make run` does)."""
+    """Migrate, load demo data on an empty database, build the index (what `make run` does)."""
     ctx = click.get_current_context()
     ctx.invoke(migrate_cmd)
     ctx.invoke(demo_cmd, if_empty=True)
+    ctx.invoke(index_rebuild_cmd)
 
 
 @marketplace.command("tick")
 def tick_cmd() -> None:
     """Materialise deadline transitions (run from cron; safe to run any number of times)."""
     from .challenges.services import close_expired
+    from .search import service as search
 
     closed = close_expired()
     click.echo(f"closed {len(closed)} challenge(s) past their deadline")
+    applied = search.catch_up()
+    click.echo(f"applied {applied} search outbox row(s)")
     db.optimize(db.engine())
+
+
+@marketplace.group("index")
+def index_group() -> None:
+    """The full-text search index (derived from the database)."""
+
+
+@index_group.command("rebuild")
+def index_rebuild_cmd() -> None:
+    """Rebuild the search index from the database."""
+    from sqlmodel import func, select
+
+    from .challenges.models import Challenge
+    from .search import service as search
+    from .teams.models import Achievement, TeamProfile
+
+    s = db.session()
+    total = sum(
+        s.exec(select(func.count()).select_from(model)).one()
+        for model in (Challenge, TeamProfile, Achievement)
+    )
+    with click.progressbar(length=total, label="indexing", show_pos=True) as bar:
+        count = search.rebuild(progress=bar.update)
+    click.echo(f"index rebuilt: {count} documents")
+
+
+@index_group.command("verify")
+def index_verify_cmd() -> None:
+    """Report documents missing from the index, stale, or there but not allowed."""
+    from .search import service as search
+
+    drift = search.verify()
+    for label, keys in (("missing", drift.missing), ("stale", drift.stale),
+                        ("extra", drift.extra)):  # fmt: skip
+        for key in keys:
+            click.echo(f"{label}: {key}")
+    pending = search.pending()
+    click.echo(f"pending outbox rows: {pending}")
+    if not drift.clean:
+        raise click.ClickException(
+            f"index drift: {len(drift.missing)} missing, {len(drift.stale)} stale, "
+            f"{len(drift.extra)} extra (run `marketplace index rebuild`)"
+        )
+    click.echo("index matches the database")
 
 
 @marketplace.command("create-admin")

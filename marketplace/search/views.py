@@ -1,0 +1,41 @@
+"""The search page (one box on every page) and match lists."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from ..challenges.models import Industry
+from ..challenges.queries import BUDGET_BANDS
+from ..pagination import page_arg
+from . import service
+from .blueprint import bp
+
+FILTER_NAMES = ("kind", "field", "status", "region", "band")
+
+
+@bp.get("/search")
+def search():
+    args = request.args
+    filters = {name: (args.get(name) or "")[:40] for name in FILTER_NAMES}
+    open_only = filters.get("status") == "open"
+    if open_only:
+        filters["status"] = ""
+    sort = args.get("sort") if args.get("sort") in ("deadline", "budget") else "relevance"
+    per_page = current_app.config["PAGE_SIZE"]
+    page = page_arg(last=50)
+    result = service.run(
+        args.get("q"), filters=filters, open_only=open_only, sort=sort, page=page,
+        per_page=per_page,
+    )  # fmt: skip
+    from ..pagination import Page
+
+    return render_template(
+        "search/results.html",
+        result=result,
+        page=Page(result.hits, page, per_page, min(result.total, 50 * per_page)),
+        args=args,
+        sort=sort,
+        industries={i.value: i.label for i in Industry},
+        bands={key: (low, high) for key, low, high in BUDGET_BANDS},
+        kind_label=service.kind_label,
+    )
