@@ -36,6 +36,7 @@ class DefaultConfig:
     DATABASE_URL: str | None = None  # None means the SQLite file in instance/
     SQLITE_BUSY_TIMEOUT_MS = 5000
     SEARCH_INDEX_DIR: str | None = None  # None means <project>/search_index
+    SEARCH_OUTBOX_SETTLE_MS = 300  # PostgreSQL only: see search/service.catch_up
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

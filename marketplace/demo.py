@@ -1,8 +1,10 @@
 """Demo data for 临海市科技局's 揭榜挂帅 marketplace: the bureau, enterprises, research
-organisations, experts and the enterprises' challenges (see demo_challenges.py).
+organisations, experts, the enterprises' challenges (see demo_challenges.py) and the research
+teams' capability profiles, technology achievements and bids (see demo_teams.py).
 
 Every name, credit code and e-mail address here is invented. The data goes through the
-account and challenge services (one outer transaction), so the audit trail reads like real use.
+account, challenge, team and bid services (one outer transaction), so the audit trail reads
+like real use.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .challenges import services as challenges
 from .challenges.amendments import decide_amendment, propose_amendment
 from .challenges.schemas import SHANGHAI, deadline_local_text, parse_challenge
 from .demo_challenges import CANCELLED, CHALLENGES, DRAFT, PENDING, RETURNED
+from .demo_teams import load_teams
 
 DEMO_PASSWORD = "Linhai-Demo-2026"  # noqa: S105 (the published demo password)
 
@@ -305,6 +308,7 @@ def load_demo(s: Session) -> list[tuple[str, str, str]]:
     askers = {u.email.split("@")[0]: u for u in researchers}
     for item in CHALLENGES:
         _load_challenge(item, issuers[item["issuer"]], askers, reviewer, second_reviewer)
+    load_teams(askers)
 
     accounts = [*staff, admin, *enterprise_users, *researchers, *experts]
     return [(u.role.value, u.email, u.name) for u in accounts]

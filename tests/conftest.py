@@ -43,6 +43,8 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # Tests read right after writing; the settle window is for concurrent PostgreSQL writers.
+        "SEARCH_OUTBOX_SETTLE_MS": 0,
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -95,6 +95,7 @@ ACCESS: list[tuple[str, str, str, dict[str, int]]] = [
     ("dashboard.notifications", "GET", "/notifications", signed_in(200)),
     # Challenges: the public list, and one challenge in each phase.
     ("challenges.index", "GET", "/challenges", every(200)),
+    ("search.search", "GET", "/search?q=高镍", every(200)),
     ("challenges.detail", "GET", "draft", ISSUER_OR_STAFF_SEES),
     ("challenges.detail", "GET", "pending", ISSUER_OR_STAFF_SEES),
     ("challenges.detail", "GET", "open", every(200)),

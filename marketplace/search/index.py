@@ -26,6 +26,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.collectors import TimeLimitCollector
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import TimeLimit
+from whoosh.writing import LockError
 
 from . import text as T
 
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 META_ID = "meta:outbox"
 WRITE_LOCK_TIMEOUT = 2.0
 QUERY_TIME_LIMIT = 0.8  # seconds; a query never takes more than a second
+
+
+class IndexLocked(Exception):
+    """Another writer holds the index lock; try again later."""
 
 
 class _ListTokenizer(Tokenizer):
@@ -178,10 +183,15 @@ class SearchIndex:
     def searcher(self):
         """A searcher that sees the latest commit (reopened only when the index changed)."""
         with self._lock:
-            if self._searcher is None:
-                self._searcher = self.open().searcher()
-            else:
-                self._searcher = self._searcher.refresh()
+            if self._searcher is not None:
+                try:
+                    self._searcher = self._searcher.refresh()
+                    return self._searcher
+                except Exception:
+                    log.warning("search index changed under the searcher; reopening")
+                    self._searcher.close()
+                    self._searcher, self._ix = None, None
+            self._searcher = self.open().searcher()
             return self._searcher
 
     def last_applied(self) -> int:
@@ -216,8 +226,11 @@ def write(
     last_outbox_id: int | None = None,
     timeout: float = WRITE_LOCK_TIMEOUT,
 ) -> None:
-    """Apply changes in one commit; raises LockError when another writer holds the lock."""
-    writer = sx.open().writer(timeout=timeout)
+    """Apply changes in one commit; raises IndexLocked when another writer holds the lock."""
+    try:
+        writer = sx.open().writer(timeout=timeout)
+    except LockError as exc:
+        raise IndexLocked() from exc
     try:
         for key in deletes:
             writer.delete_by_term("id", key)

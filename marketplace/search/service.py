@@ -22,9 +22,6 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 10
 BATCH = 2000
-# PostgreSQL may commit a lower outbox id after a higher one; rows younger than this are left
-# for the next catch-up so none is skipped. SQLite commits one writer at a time.
-SETTLE = timedelta(milliseconds=500)
 
 
 def current() -> ix.SearchIndex:
@@ -38,8 +35,13 @@ def catch_up(*, limit: int = BATCH) -> int:
         last = sx.last_applied()
         s = db.session()
         stmt = select(SearchOutbox).where(SearchOutbox.id > last).order_by(SearchOutbox.id)
-        if db.engine().dialect.name != "sqlite":
-            stmt = stmt.where(SearchOutbox.created_at <= db.utcnow() - SETTLE)
+        # PostgreSQL may commit a lower outbox id after a higher one: rows younger than the
+        # settle time wait for the next catch-up so none is skipped. SQLite has one writer.
+        settle = current_app.config["SEARCH_OUTBOX_SETTLE_MS"]
+        if db.engine().dialect.name != "sqlite" and settle:
+            stmt = stmt.where(
+                SearchOutbox.created_at <= db.utcnow() - timedelta(milliseconds=settle)
+            )
         rows = s.exec(stmt.limit(limit)).all()
         if not rows:
             return 0
@@ -56,7 +58,7 @@ def catch_up(*, limit: int = BATCH) -> int:
                 upserts[key] = doc
         ix.write(sx, upserts=upserts.values(), deletes=deletes, last_outbox_id=rows[-1].id)
         return len(rows)
-    except ix.LockError:
+    except ix.IndexLocked:
         log.info("search index is locked by another writer; catching up later")
     except Exception:
         log.exception("search index catch-up failed; it will be retried")

@@ -47,7 +47,8 @@ def init_segmenter(cache_dir: str | None = None) -> None:
             jieba.dt.tmp_dir = cache_dir
         jieba.initialize()
         if TERMS_FILE.exists():
-            jieba.load_userdict(str(TERMS_FILE))
+            with TERMS_FILE.open("rb") as fh:  # jieba leaves a path's file open
+                jieba.load_userdict(fh)
         _ready = True
 
 

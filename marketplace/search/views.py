@@ -39,3 +39,18 @@ def search():
         bands={key: (low, high) for key, low, high in BUDGET_BANDS},
         kind_label=service.kind_label,
     )
+
+
+@bp.app_template_global("solvers_for")
+def solvers_for(challenge) -> list:
+    """Teams and achievements that could solve a challenge (shown to its issuer and staff)."""
+    from .. import db
+    from ..challenges.services import indicators_of
+
+    return service.matches_for_challenge(challenge, indicators_of(db.session(), challenge.id))
+
+
+@bp.app_template_global("challenges_for")
+def challenges_for(profile) -> list:
+    """Open challenges a team could win (shown to its own organisation)."""
+    return service.matches_for_profile(profile)

@@ -110,6 +110,7 @@ def detail(profile_id: int):
         ),
         work_kinds={k.value: k.label for k in WorkKind},
         can_edit=can_edit(current_user, profile),
+        insider=insider,
     )
 
 
