@@ -65,6 +65,9 @@ def tick_cmd() -> None:
     click.echo(f"closed {len(closed)} challenge(s) past their deadline")
     applied = search.catch_up()
     click.echo(f"applied {applied} search outbox row(s)")
+    from .search.subscriptions import send_digests
+
+    click.echo(f"sent {send_digests()} subscription digest(s)")
     db.optimize(db.engine())
 
 

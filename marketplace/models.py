@@ -15,6 +15,7 @@ from .challenges.models import (
 )
 from .notifications import Notification
 from .search.outbox import SearchOutbox
+from .search.subscriptions import Subscription
 from .teams.models import Achievement, TeamProfile
 
 metadata = SQLModel.metadata
@@ -36,6 +37,7 @@ __all__ = [
     "Organisation",
     "Question",
     "SearchOutbox",
+    "Subscription",
     "TeamProfile",
     "User",
     "metadata",

@@ -96,6 +96,9 @@ ACCESS: list[tuple[str, str, str, dict[str, int]]] = [
     # Challenges: the public list, and one challenge in each phase.
     ("challenges.index", "GET", "/challenges", every(200)),
     ("search.search", "GET", "/search?q=高镍", every(200)),
+    ("search.subscriptions", "GET", "/my/subscriptions", signed_in(200)),
+    ("search.subscriptions", "POST", "/my/subscriptions", signed_in(422)),
+    ("search.unsubscribe", "POST", "/my/subscriptions/999999/delete", signed_in(404)),
     ("challenges.detail", "GET", "draft", ISSUER_OR_STAFF_SEES),
     ("challenges.detail", "GET", "pending", ISSUER_OR_STAFF_SEES),
     ("challenges.detail", "GET", "open", every(200)),

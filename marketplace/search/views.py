@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from sqlmodel import select
 
 from ..challenges.models import Industry
 from ..challenges.queries import BUDGET_BANDS
 from ..pagination import page_arg
+from ..security import login_required
 from . import service
 from .blueprint import bp
 
@@ -39,6 +41,58 @@ def search():
         bands={key: (low, high) for key, low, high in BUDGET_BANDS},
         kind_label=service.kind_label,
     )
+
+
+@bp.route("/my/subscriptions", methods=["GET", "POST"])
+@login_required
+def subscriptions():
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from .. import db
+    from ..errors import ValidationFailed
+    from ..teams.models import TeamProfile
+    from . import subscriptions as subs
+
+    errors: dict = {}
+    if request.method == "POST":
+        profile = request.form.get("profile_id", type=int)
+        try:
+            subs.subscribe(actor=current_user, query=request.form.get("query", ""),
+                           profile_id=profile)  # fmt: skip
+        except ValidationFailed as exc:
+            errors = exc.field_errors
+        else:
+            flash(_("已订阅。有新的匹配榜单发布时，会通过站内消息通知您。"), "success")
+            return redirect(url_for("search.subscriptions"))
+    s = db.session()
+    profiles = []
+    if current_user.organisation_id:
+        profiles = s.exec(
+            select(TeamProfile).where(TeamProfile.organisation_id == current_user.organisation_id)
+        ).all()
+    return render_template(
+        "search/subscriptions.html",
+        rows=subs.of_user(s, current_user.id),
+        profiles=profiles,
+        errors=errors,
+        query=request.form.get("query", ""),
+    ), (422 if errors else 200)
+
+
+@bp.post("/my/subscriptions/<int:subscription_id>/delete")
+@login_required
+def unsubscribe(subscription_id: int):
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from . import subscriptions as subs
+
+    subs.unsubscribe(actor=current_user, subscription_id=subscription_id)
+    flash(_("已取消订阅。"), "success")
+    return redirect(url_for("search.subscriptions"))
 
 
 @bp.app_template_global("solvers_for")
