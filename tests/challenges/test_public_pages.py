@@ -3,29 +3,11 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event
-
-from marketplace import db
 from marketplace.accounts.models import Role
 
+from ..conftest import counting_queries
 from ..factories import Factory
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.engine()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def titles(html: str) -> list[str]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from marketplace import db
@@ -15,22 +13,8 @@ from marketplace.search.outbox import DocType, OutboxOp, SearchOutbox
 from marketplace.teams import services
 from marketplace.teams.schemas import parse_achievement, parse_profile
 
+from ..conftest import counting_queries
 from .conftest import TeamsFactory, achievement_raw, profile_raw
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.engine()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def titles(html: str, path: str) -> list[str]:
