@@ -362,7 +362,8 @@ def search(
         limit=limit, sortedby=sortedby, reverse=reverse,
         groupedby={name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS},
     )  # fmt: skip
-    timed = TimeLimitCollector(collector, timelimit=QUERY_TIME_LIMIT)
+    # use_alarm=False: SIGALRM works only in the main thread; web servers answer in others.
+    timed = TimeLimitCollector(collector, timelimit=QUERY_TIME_LIMIT, use_alarm=False)
     timed_out = False
     try:
         searcher.search_with_collector(full, timed)

@@ -213,3 +213,27 @@ def test_index_module_is_the_only_one_importing_whoosh():
     }
     assert importers == {"search/index.py"}
     assert ix.make_schema()
+
+
+def test_search_answers_from_a_worker_thread(app, corpus):
+    """Web servers answer in threads: the query time limit must not rely on signals."""
+    import threading
+
+    out: list[int] = []
+
+    def worker():
+        client = app.test_client()
+        html = client.get("/search", query_string={"q": "合金"}).get_data(as_text=True)
+        html = re.sub(r"</?mark>", "", html)
+        out.append("镁合金压铸件表面缺陷控制" in html and "暂时不可用" not in html)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join(30)
+    assert out == [True]
+
+
+def test_the_search_box_markup_is_well_formed(client):
+    html = client.get("/search").get_data(as_text=True)
+    box = next(b for b in re.findall(r'<input type="search" name="q"[^>]*>', html) if "例如" in b)
+    assert box.count('"') % 2 == 0 and "“新能源汽车”" in box
