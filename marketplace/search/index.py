@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
 import threading
 import time
@@ -311,9 +312,19 @@ def _term_query(term: str, *, phrase: bool) -> Q.Query:
     parts = T.grams(term)
     if parts:
         alternatives.append(Q.And([Q.Term("grams", g) for g in parts]))
+    folded = T.fold(term).strip()
+    if _ONE_CJK.match(folded):
+        # 锂 alone: every bigram that starts with it (锂电, 锂离…), not just a lone 锂.
+        alternatives.append(Q.Prefix("grams", folded))
+    elif _ASCII_TERM.match(folded):
+        alternatives.append(Q.Prefix("grams", folded))  # VOC finds VOCs
     if not alternatives:
         return Q.NullQuery
     return Q.Or(alternatives)
+
+
+_ONE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
+_ASCII_TERM = re.compile(r"^[a-z0-9][a-z0-9.\-+/]{2,}$")
 
 
 def _cover(words: list[str], term: str) -> list[str]:

@@ -116,6 +116,10 @@ def verify() -> Drift:
 # --- queries from people ----------------------------------------------------------------
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+# 'ZL 2022 1 0123456.7' as printed on a certificate is one number, not four terms.
+_SPACED_PATENT = re.compile(
+    r"\b((?:ZL|CN)?\s*\d{4}\s*[12389]\s*\d{7}\s*[.。]\s*[\dXx])", re.IGNORECASE
+)
 
 
 @dataclass
@@ -131,6 +135,7 @@ def parse(raw: str | None) -> ParsedQuery:
     if len(raw) > MAX_QUERY_CHARS:
         raw = raw[:MAX_QUERY_CHARS]
         notice = _("查询内容过长，只按前 %(n)d 个字符搜索。", n=MAX_QUERY_CHARS)
+    raw = _SPACED_PATENT.sub(lambda m: re.sub(r"\s+", "", m.group(1)), raw)
     terms: list[tuple[str, bool]] = []
     for match in _QUOTED.finditer(raw):
         phrase = (match.group(1) or match.group(2)).strip()
@@ -233,15 +238,23 @@ class Match:
 
 
 def _match(text: str, *, kinds: list[str], open_only: bool, limit: int) -> list[Match]:
-    terms = T.key_terms(text, k=15)
-    if not terms:
+    weighted = T.weighted_key_terms(text, k=15)
+    if not weighted:
         return []
+    terms = [t for t, _w in weighted]
+    top = max(w for _t, w in weighted) or 1.0
     catch_up()
     sx = current()
+    schema = ix.make_schema()
     alternatives = []
-    for term in terms:
+    for term, weight in weighted:
+        # Each key term counts by its TF-IDF weight, and the field boosts meant for people's
+        # queries are undone: one generic word in a short team name must not decide a match.
+        boost = max(weight, 0.1 * top) / top
         for name in ix.TEXT_FIELDS:
-            alternatives.append(ix.Q.Term(name, term))
+            alternatives.append(
+                ix.Q.Term(name, term, boost=boost / schema[name].format.field_boost)
+            )
     query = ix.Q.And([ix.Q.Or(alternatives), ix.Q.Or([ix.Q.Term("kind", k) for k in kinds])])
     extra = None
     if open_only:

@@ -18,6 +18,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 TERMS_FILE = Path(__file__).with_name("terms.txt")
+VARIANTS_FILE = Path(__file__).with_name("variants.txt")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[.\-+/][a-z0-9]+)*", re.IGNORECASE)
 _WORDISH = re.compile(rf"[{_CJK}a-z0-9]", re.IGNORECASE)
@@ -52,12 +53,29 @@ def init_segmenter(cache_dir: str | None = None) -> None:
         _ready = True
 
 
+@cache
+def _variants() -> tuple[dict[str, str], re.Pattern | None]:
+    table = {}
+    for line in VARIANTS_FILE.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not line.startswith("#"):
+            table[parts[0]] = parts[1]
+    if not table:
+        return table, None
+    return table, re.compile("|".join(sorted(map(re.escape, table), key=len, reverse=True)))
+
+
 def fold(text: str | None) -> str:
-    """Simplified, half-width, lower-case text: the form both index and queries use."""
+    """Simplified, half-width, lower-case text: the form both index and queries use.
+
+    OpenCC converts characters, not words: a short table then maps Taiwan/HK words to the
+    mainland ones (雷射 → 激光), measured by bench/search_quality.py.
+    """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    return _converter().convert(text).lower()
+    text = _converter().convert(unicodedata.normalize("NFKC", text)).lower()
+    table, pattern = _variants()
+    return pattern.sub(lambda m: table[m.group(0)], text) if pattern else text
 
 
 def words(text: str | None) -> list[str]:
@@ -69,8 +87,12 @@ def words(text: str | None) -> list[str]:
     return [w for w in (t.strip() for t in jieba.cut_for_search(folded)) if _WORDISH.search(w)]
 
 
+_LETTERS_THEN_DIGITS = re.compile(r"^[a-z]+(\d.*)$")
+
+
 def grams(text: str | None) -> list[str]:
-    """CJK character bigrams (a lone character stays itself) and whole ASCII words."""
+    """CJK character bigrams (a lone character stays itself) and whole ASCII words; a number
+    with a letter prefix (zl202310123456.7) is also indexed without it."""
     out: list[str] = []
     for match in _TOKEN.finditer(fold(text)):
         token = match.group(0)
@@ -81,15 +103,52 @@ def grams(text: str | None) -> list[str]:
                 out.extend(token[i : i + 2] for i in range(len(token) - 1))
         else:
             out.append(token)
+            digits = _LETTERS_THEN_DIGITS.match(token)
+            if digits:
+                out.append(digits.group(1))
     return out
 
 
-def key_terms(text: str | None, k: int = 15) -> list[str]:
-    """The most characteristic terms of a text (TF-IDF), for matching and explanations."""
+_NOT_A_KEY_TERM = re.compile(r"^[\d.%]+$|^(?:\d+[a-z%]*|[a-z]{1,2})$")
+# Words that say who, not what: they made generic matches (测得 with bench/search_quality.py).
+_BOILERPLATE = {
+    "专精", "特新", "小巨人", "高新技术", "课题组", "研究室", "团队", "创新团队", "研究中心",
+    "国立", "大学", "学院", "研究院", "研究所", "有限公司", "公司", "企业", "台州", "浙江",
+    "浙江省",
+}  # fmt: skip
+
+
+@cache
+def _stop_terms() -> frozenset[str]:
+    from ..accounts.models import REGIONS
+
+    places = {r.removesuffix("市").removesuffix("区").removesuffix("县") for r in REGIONS}
+    return frozenset(_BOILERPLATE | set(REGIONS) | places)
+
+
+def weighted_key_terms(text: str | None, k: int = 15) -> list[tuple[str, float]]:
+    """The most characteristic terms of a text with their TF-IDF weights (numbers, place
+    names and organisational boilerplate left out)."""
     init_segmenter()
     import jieba.analyse
 
-    return [t.lower() for t in jieba.analyse.extract_tags(fold(text), topK=k) if len(t) > 1]
+    stop = _stop_terms()
+    out = []
+    for term, weight in jieba.analyse.extract_tags(fold(text), topK=k + 15, withWeight=True):
+        term = term.lower()
+        if (
+            len(term) > 1
+            and term not in stop
+            and not _NOT_A_KEY_TERM.match(term)
+            and not term.endswith(("大学", "学院"))
+        ):
+            out.append((term, weight))
+    return out[:k]
+
+
+def key_terms(text: str | None, k: int = 15) -> list[str]:
+    """The most characteristic terms of a text, for matching and explanations."""
+    return [term for term, _weight in weighted_key_terms(text, k)]
 
 
 def highlight(text: str | None, terms: list[str], *, width: int = 120) -> Markup:

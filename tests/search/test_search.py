@@ -237,3 +237,18 @@ def test_the_search_box_markup_is_well_formed(client):
     html = client.get("/search").get_data(as_text=True)
     box = next(b for b in re.findall(r'<input type="search" name="q"[^>]*>', html) if "例如" in b)
     assert box.count('"') % 2 == 0 and "“新能源汽车”" in box
+
+
+@pytest.mark.parametrize(
+    ("title", "query"),
+    [
+        ("锂离子电池隔膜涂覆工艺", "锂"),  # one character finds the words that start with it
+        ("高功率雷射焊接头", "激光"),  # a Taiwan word finds the mainland one
+        ("激光切割头冷却", "雷射"),
+        ("车间VOCs在线监测", "VOC"),
+        ("专利ZL202310123456.7的转化", "ZL 2023 1 0123456.7"),  # as printed on a certificate
+    ],
+)
+def test_short_terms_regional_words_and_numbers(client, factory: Factory, title, query):
+    factory.challenge(factory.org_user(Role.ENTERPRISE), title=title)
+    assert title in found(client, query)

@@ -1,0 +1,893 @@
+"""Search and matching quality: the app's Whoosh search against SQLite FTS5 (trigram).
+
+    .venv/bin/python bench/search_quality.py                   # the figures, JSON on the last line
+    .venv/bin/python bench/search_quality.py --per-query       # plus one line per query
+    .venv/bin/python bench/search_quality.py --prototype all   # plus the proposed fixes, measured
+
+The evaluation set is in bench/data/ (made by bench/data/make_eval.py; see bench/README.md).
+
+"ours" is the app's own code: Doc objects from marketplace.search.documents, a Whoosh index
+built by index.rebuild in a temp dir, queries through service.parse → index.build_query →
+index.search, and matching through service.matches_for_challenge / matches_for_profile (the
+Flask parts, catch_up and current, are replaced by the temp index; nothing else is).
+
+"fts5" is the baseline: SQLite FTS5 with tokenize='trigram' over the same four text fields
+(title, indicators, keywords, body; bm25 weights 3/2/2/1 like the Whoosh field boosts).
+
+* search: every parsed term must match, as a trigram phrase. A term shorter than 3
+  characters cannot match a trigram index, so it is checked with LIKE '%term%' instead.
+  Ranked by bm25(); when every term is short, by how often the terms occur.
+* matching: the same key terms (text.key_terms of the same text the app builds), OR-ed:
+  phrases for terms of 3+ characters, LIKE for shorter ones. Ranked first by how many
+  distinct key terms a document contains, then by bm25() over the phrases. (bm25 alone
+  would ignore the 2-character terms, which are most Chinese key terms; it is printed too,
+  as "fts5 bm25 only", and is weaker.)
+
+Metrics per query, then averaged: recall@10 (relevant documents in the top 10 / all
+relevant, grade ≥ 1), MRR (1 / rank of the first relevant document within the top
+FETCH=100), nDCG@10 (gain 2^grade − 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from marketplace.accounts.models import Organisation, OrgKind, OrgStatus  # noqa: E402
+from marketplace.challenges.models import (  # noqa: E402
+    Challenge,
+    ChallengeStatus,
+    Indicator,
+    Industry,
+)
+from marketplace.challenges.schemas import FEN_PER_WAN  # noqa: E402
+from marketplace.search import documents, service  # noqa: E402
+from marketplace.search import index as ix  # noqa: E402
+from marketplace.search import text as T  # noqa: E402
+from marketplace.teams.models import TeamProfile  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+FETCH = 100  # results fetched per query; MRR looks this deep, the other figures at 10
+AT = 10
+METRICS = ("recall@10", "mrr", "ndcg@10")
+
+
+# --- the evaluation set -----------------------------------------------------------------
+
+
+def _jsonl(name: str) -> list[dict]:
+    with (DATA / name).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@dataclass
+class EvalSet:
+    challenges: list[dict]
+    profiles: list[dict]
+    queries: list[dict]
+    c2p: dict[str, dict[str, int]]
+    p2c: dict[str, dict[str, int]]
+
+    @classmethod
+    def load(cls) -> EvalSet:
+        matches = json.loads((DATA / "matches.json").read_text(encoding="utf-8"))
+        return cls(
+            _jsonl("challenges.jsonl"),
+            _jsonl("profiles.jsonl"),
+            _jsonl("queries.jsonl"),
+            matches["challenge_to_profiles"],
+            matches["profile_to_challenges"],
+        )
+
+
+class _IndicatorSession:
+    """Stands in for the database session documents.challenge_doc reads indicators from."""
+
+    def __init__(self, rows: list[Indicator]):
+        self.rows = rows
+
+    def exec(self, _statement):
+        return self
+
+    def all(self):
+        return self.rows
+
+
+@dataclass
+class Models:
+    """The evaluation set as the app's own model objects (never saved anywhere)."""
+
+    challenges: list[tuple[Challenge, list[Indicator], Organisation]] = field(default_factory=list)
+    profiles: list[tuple[TeamProfile, Organisation]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, data: EvalSet, now: datetime) -> Models:
+        out = cls()
+        for row in data.challenges:
+            org = Organisation(
+                id=row["id"],
+                name=row["org"],
+                kind=OrgKind.ENTERPRISE,
+                region=row["region"],
+                uscc="",
+                status=OrgStatus.VERIFIED,
+            )
+            budget = row["budget_wan"] * FEN_PER_WAN
+            c = Challenge(
+                id=row["id"],
+                organisation_id=org.id,
+                created_by_id=1,
+                status=ChallengeStatus.PUBLISHED,
+                title=row["title"],
+                field=Industry(row["field"]),
+                problem=row["problem"],
+                background=row["background"],
+                deliverables=row["deliverables"],
+                qualifications=row["qualifications"],
+                budget_total_fen=budget,
+                enterprise_funds_fen=budget,
+                subsidy_requested_fen=0,
+                period_months=row["period_months"],
+                deadline=now + timedelta(days=60),
+                published_at=now - timedelta(days=row["id"] % 30 + 1),
+            )
+            indicators = [
+                Indicator(
+                    challenge_id=c.id,
+                    position=i,
+                    name=ind["name"],
+                    target=ind["target"],
+                    unit=ind["unit"],
+                )
+                for i, ind in enumerate(row["indicators"])
+            ]
+            out.challenges.append((c, indicators, org))
+        for row in data.profiles:
+            org = Organisation(
+                id=10_000 + row["id"],
+                name=row["org"],
+                kind=OrgKind.UNIVERSITY,
+                region=row["region"],
+                uscc="",
+                status=OrgStatus.VERIFIED,
+            )
+            p = TeamProfile(
+                id=row["id"],
+                organisation_id=org.id,
+                created_by_id=1,
+                team_name=row["team_name"],
+                leader_name=row["leader_name"],
+                leader_title=row["leader_title"],
+                leader_field=row["leader_field"],
+                research_fields=row["research_fields"],
+                keywords=row["keywords"],
+                equipment=row["equipment"],
+                members=row["members"],
+                achievements=row["achievements"],
+                is_public=True,
+            )
+            out.profiles.append((p, org))
+        return out
+
+    def docs(self) -> list[ix.Doc]:
+        """The search documents, built by the app's documents module."""
+        out = []
+        for c, indicators, org in self.challenges:
+            out.append(documents.challenge_doc(_IndicatorSession(indicators), c, org))
+        for p, org in self.profiles:
+            out.append(documents.profile_doc(None, p, org))
+        return out
+
+
+# --- the two engines --------------------------------------------------------------------
+
+
+class Ours:
+    """The app's search: a Whoosh index built with index.rebuild, queried like the app does."""
+
+    def __init__(self, docs: list[ix.Doc], workdir: Path):
+        self.path = workdir / "index"
+        ix.rebuild(self.path, docs, last_outbox_id=0)
+        self.sx = ix.SearchIndex.at(self.path)
+
+    def search(self, raw: str) -> list[str]:
+        # service.run without the Flask parts: parse → build_query → search
+        parsed = service.parse(raw)
+        result = ix.search(self.sx, ix.build_query(parsed.terms), filters={}, per_page=FETCH)
+        return [f"{h.kind}:{h.doc_id}" for h in result.hits]
+
+    @contextmanager
+    def _as_app(self) -> Iterator[None]:
+        saved = service.current, service.catch_up
+        service.current = lambda: self.sx
+        service.catch_up = lambda **_kw: 0
+        try:
+            yield
+        finally:
+            service.current, service.catch_up = saved
+
+    def match_challenge(self, c: Challenge, indicators: list[Indicator]) -> list[str]:
+        with self._as_app():
+            found = service.matches_for_challenge(c, indicators, limit=FETCH)
+        return [f"{m.kind}:{m.doc_id}" for m in found]
+
+    def match_profile(self, p: TeamProfile) -> list[str]:
+        with self._as_app():
+            found = service.matches_for_profile(p, limit=FETCH)
+        return [f"{m.kind}:{m.doc_id}" for m in found]
+
+    def close(self) -> None:
+        self.sx.forget()
+
+
+def match_request(call: Callable[[], object]) -> dict:
+    """The text and kinds the app's matching would search with (service._match's arguments)."""
+    seen: dict = {}
+    saved = service._match
+
+    def record(text, **kw):
+        seen.update(text=text, **kw)
+        return []
+
+    service._match = record
+    try:
+        call()
+    finally:
+        service._match = saved
+    return seen
+
+
+class Fts5:
+    """The baseline: SQLite FTS5, trigram tokenizer, over the same text fields."""
+
+    COLUMNS = ("title", "indicators", "keywords", "body")
+    WEIGHTS = "0, 0, 3.0, 2.0, 2.0, 1.0"  # key, kind (unindexed), then the Whoosh field boosts
+    ALL = "lower(title || ' ' || indicators || ' ' || keywords || ' ' || body)"
+
+    def __init__(self, docs: list[ix.Doc], *, fold: bool = False):
+        self.fold = T.fold if fold else (lambda s: s)
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute(
+            "CREATE VIRTUAL TABLE d USING fts5(key UNINDEXED, kind UNINDEXED, title, indicators,"
+            " keywords, body, tokenize='trigram')"
+        )
+        self.db.executemany(
+            "INSERT INTO d (key, kind, title, indicators, keywords, body) VALUES (?,?,?,?,?,?)",
+            [(d.key, d.kind, *(self.fold(getattr(d, c)) for c in self.COLUMNS)) for d in docs],
+        )
+
+    @staticmethod
+    def _phrase(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    @staticmethod
+    def _like(term: str) -> str:
+        return "%" + re.sub(r"([%_\\])", r"\\\1", term.lower()) + "%"
+
+    def search(self, raw: str) -> list[str]:
+        terms = [self.fold(t) for t, _phrase in service.parse(raw).terms]
+        long = [t for t in terms if len(t) >= 3]
+        short = [t for t in terms if len(t) < 3]
+        where, params = [], []
+        if long:
+            where.append("d MATCH ?")
+            params.append(" AND ".join(self._phrase(t) for t in long))
+        for t in short:
+            where.append(f"{self.ALL} LIKE ? ESCAPE '\\'")
+            params.append(self._like(t))
+        if not where:
+            return []
+        if long:
+            order, order_params = f"bm25(d, {self.WEIGHTS})", []
+        else:  # only LIKE terms: rank by how often they occur
+            counts = [
+                f"(length({self.ALL}) - length(replace({self.ALL}, ?, ''))) / length(?)"
+                for _ in short
+            ]
+            order = "-(" + " + ".join(counts) + ")"
+            order_params = [x for t in short for x in (t.lower(), t.lower())]
+        # S608: the SQL text is built from constants and "?" only; every value is a parameter
+        sql = f"SELECT key FROM d WHERE {' AND '.join(where)} ORDER BY {order}, rowid LIMIT ?"  # noqa: S608
+        return [k for (k,) in self.db.execute(sql, [*params, *order_params, FETCH])]
+
+    def match(
+        self, key_terms: list[str], kinds: list[str], *, bm25_only: bool = False
+    ) -> list[str]:
+        kind_sql = f"kind IN ({','.join('?' * len(kinds))})"
+        present: Counter[str] = Counter()
+        rowid: dict[str, int] = {}
+        for t in key_terms:
+            if len(t) >= 3:
+                sql, arg = (
+                    f"SELECT key, rowid FROM d WHERE d MATCH ? AND {kind_sql}",  # noqa: S608
+                    self._phrase(t),
+                )
+            else:
+                sql = f"SELECT key, rowid FROM d WHERE {self.ALL} LIKE ? ESCAPE '\\' AND {kind_sql}"  # noqa: S608
+                arg = self._like(t)
+            for key, rid in self.db.execute(sql, [arg, *kinds]):
+                present[key] += 1
+                rowid[key] = rid
+        long = [t for t in key_terms if len(t) >= 3]
+        bm25: dict[str, float] = {}
+        if long:
+            sql = f"SELECT key, bm25(d, {self.WEIGHTS}) FROM d WHERE d MATCH ? AND {kind_sql}"  # noqa: S608
+            bm25 = dict(self.db.execute(sql, [" OR ".join(map(self._phrase, long)), *kinds]))
+        if bm25_only:  # bm25 over the phrases; documents found only by LIKE after them
+            key = lambda k: (k not in bm25, bm25.get(k, 0.0), -present[k], rowid[k])  # noqa: E731
+        else:
+            key = lambda k: (-present[k], bm25.get(k, 0.0), rowid[k])  # noqa: E731
+        return sorted(present, key=key)[:FETCH]
+
+
+# --- metrics ----------------------------------------------------------------------------
+
+
+def score(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
+    hits = [relevant.get(k, 0) for k in ranked]
+    n_relevant = sum(1 for g in relevant.values() if g > 0)
+    recall = sum(1 for g in hits[:AT] if g > 0) / n_relevant
+    rr = next((1 / (i + 1) for i, g in enumerate(hits) if g > 0), 0.0)
+    dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(hits[:AT]))
+    ideal = sorted(relevant.values(), reverse=True)[:AT]
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return {"recall@10": recall, "mrr": rr, "ndcg@10": dcg / idcg}
+
+
+def mean(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {m: round(sum(r[m] for r in rows) / len(rows), 4) for m in METRICS} if rows else {}
+
+
+# --- one evaluation run -----------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """Per-query scores of every system for search and both matching directions."""
+
+    search: dict[str, list[dict]] = field(default_factory=dict)
+    c2p: dict[str, list[dict]] = field(default_factory=dict)
+    p2c: dict[str, list[dict]] = field(default_factory=dict)
+
+    def add(self, part: str, system: str, row: dict) -> None:
+        getattr(self, part).setdefault(system, []).append(row)
+
+
+def evaluate(data: EvalSet, models: Models, systems: dict[str, object], run: Run) -> None:
+    """Run every query and match request through each system and score it."""
+    for q in data.queries:
+        for name, engine in systems.items():
+            ranked = engine.search(q["query"])
+            run.add(
+                "search",
+                name,
+                {
+                    "id": q["id"],
+                    "query": q["query"],
+                    "kinds": q["kinds"],
+                    "n": len(q["relevant"]),
+                    "top": ranked[:AT],
+                    **score(ranked, q["relevant"]),
+                },
+            )
+    for c, indicators, _org in models.challenges:
+        relevant = {f"profile:{p}": g for p, g in data.c2p.get(str(c.id), {}).items()}
+        if not relevant:
+            continue
+        request = match_request(lambda c=c, i=indicators: service.matches_for_challenge(c, i))
+        terms = T.key_terms(request["text"], k=15)
+        for name, engine in systems.items():
+            if isinstance(engine, Ours):
+                ranked = engine.match_challenge(c, indicators)
+            else:
+                ranked = engine.match(terms, request["kinds"], bm25_only=name.endswith("bm25"))
+            run.add(
+                "c2p",
+                name,
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "n": len(relevant),
+                    "terms": terms,
+                    **score(ranked, relevant),
+                },
+            )
+    for p, _org in models.profiles:
+        relevant = {f"challenge:{c}": g for c, g in data.p2c.get(str(p.id), {}).items()}
+        if not relevant:
+            continue
+        request = match_request(lambda p=p: service.matches_for_profile(p))
+        terms = T.key_terms(request["text"], k=15)
+        for name, engine in systems.items():
+            if isinstance(engine, Ours):
+                ranked = engine.match_profile(p)
+            else:
+                # all challenges are published with a future deadline, so the app's
+                # open_only filter keeps every one of them; the baseline needs no filter
+                ranked = engine.match(terms, request["kinds"], bm25_only=name.endswith("bm25"))
+            run.add(
+                "p2c",
+                name,
+                {
+                    "id": p.id,
+                    "title": p.team_name,
+                    "n": len(relevant),
+                    "terms": terms,
+                    **score(ranked, relevant),
+                },
+            )
+
+
+# --- prototypes of fixes (patched into this process only, to measure them) ---------------
+#
+# Each returns a function that undoes it. None of them edits the app; bench/README.md says
+# which change in marketplace/search/ each one stands for.
+
+
+def _patch(obj, name: str, value) -> Callable[[], None]:
+    saved = getattr(obj, name)
+    setattr(obj, name, value)
+    return lambda: setattr(obj, name, saved)
+
+
+def proto_tw2sp() -> Callable[[], None]:
+    """fold with OpenCC tw2sp instead of t2s (Taiwan words: 雷射 → 激光, 腳踏車 → 自行车)."""
+    import opencc
+
+    converter = opencc.OpenCC("tw2sp")
+    return _patch(T, "_converter", lambda: converter)
+
+
+# Taiwan/Hong Kong words for the same thing, after t2s (longest first). Only unambiguous ones:
+# tw2sp also rewrites mainland text (核心 → 内核, 文件 → 文档, 程序 → 进程).
+TW_TERMS = {
+    "雷射雷达": "激光雷达",
+    "光达": "激光雷达",
+    "雷射": "激光",
+    "镭射": "激光",
+    "晶片": "芯片",
+    "矽": "硅",
+    "脚踏车": "自行车",
+    "软体": "软件",
+    "硬体": "硬件",
+    "资讯": "信息",
+    "伺服器": "服务器",
+    "网路": "网络",
+    "列印": "打印",
+    "记忆体": "内存",
+    "奈米": "纳米",
+    "智慧制造": "智能制造",
+}
+_TW_RE = re.compile("|".join(sorted(map(re.escape, TW_TERMS), key=len, reverse=True)))
+
+
+def proto_tw_terms() -> Callable[[], None]:
+    """fold = t2s, then a short table of Taiwan/HK words (a data file beside terms.txt)."""
+    fold = T.fold
+
+    def fold_tw(text):
+        return _TW_RE.sub(lambda m: TW_TERMS[m.group(0)], fold(text))
+
+    return _patch(T, "fold", fold_tw)
+
+
+_CJK_CHAR = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
+
+
+def make_one_char(*, suffix: bool = False) -> Callable[[], Callable[[], None]]:
+    """A one-character term (锂, 钛, 氟) also matches every bigram that starts with it, and
+    with suffix=True every bigram that ends with it (含氟, 纯钛: a Wildcard '?氟', which scans
+    the bigram vocabulary; an index field of single characters would do the same cheaply)."""
+
+    def install():
+        term_query = ix._term_query
+
+        def patched(term, *, phrase):
+            q = term_query(term, phrase=phrase)
+            folded = T.fold(term).strip()
+            if not phrase and _CJK_CHAR.match(folded):
+                alternatives = [q, ix.Q.Prefix("grams", folded)]
+                if suffix:
+                    alternatives.append(ix.Q.Wildcard("grams", "?" + folded))
+                return ix.Q.Or(alternatives)
+            return q
+
+        return _patch(ix, "_term_query", patched)
+
+    return install
+
+
+_LETTERS_THEN_DIGITS = re.compile(r"^[a-z]+(\d.*)$")
+_ASCII_TERM = re.compile(r"^[a-z0-9][a-z0-9.\-+/]{2,}$")
+# 'ZL 2022 1 0123456.7' as printed on a certificate: one number, not four terms
+_SPACED_PATENT = re.compile(
+    r"\b((?:ZL|CN)?\s*\d{4}\s*[12389]\s*\d{7}\s*[.。]\s*[\dXx])", re.IGNORECASE
+)
+
+
+_APP_GRAMS = T.grams
+
+
+def grams_plus(text):
+    """text.grams, plus 'zl202010976708.6' without its letters (module level: Whoosh pickles
+    the analyzer with the schema)."""
+    out = []
+    for g in _APP_GRAMS(text):
+        out.append(g)
+        m = _LETTERS_THEN_DIGITS.match(g)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def proto_ascii() -> Callable[[], None]:
+    """Latin/number sub-words: ZL202010976708.6 is also indexed as 202010976708.6; a Latin
+    term of 3+ characters also matches as a prefix (VOC finds VOCs); a spaced patent number
+    in a query is joined before splitting into terms."""
+    term_query, parse = ix._term_query, service.parse
+
+    def patched(term, *, phrase):
+        q = term_query(term, phrase=phrase)
+        folded = T.fold(term).strip()
+        if not phrase and _ASCII_TERM.match(folded):
+            return ix.Q.Or([q, ix.Q.Prefix("grams", folded)])
+        return q
+
+    def parse_joined(raw):
+        raw = _SPACED_PATENT.sub(lambda m: re.sub(r"\s+", "", m.group(1)), raw or "")
+        return parse(raw)
+
+    undo = [
+        _patch(T, "grams", grams_plus),
+        _patch(ix.GRAMS, "split", grams_plus),
+        _patch(ix, "_term_query", patched),
+        _patch(service, "parse", parse_joined),
+    ]
+    return lambda: [u() for u in reversed(undo)]
+
+
+_NOT_A_KEY_TERM = re.compile(r"^[\d.%]+$|^(?:\d+[a-z%]*|[a-z]{1,2})$")
+BOILERPLATE = {
+    "专精",
+    "特新",
+    "小巨人",
+    "高新技术",
+    "课题组",
+    "研究室",
+    "团队",
+    "创新团队",
+    "研究中心",
+    "国立",
+    "大学",
+    "学院",
+    "研究院",
+    "研究所",
+    "有限公司",
+    "公司",
+    "企业",
+}
+
+
+def proto_key_terms() -> Callable[[], None]:
+    """key_terms without numbers, 1–2 letter fragments, place names and boilerplate."""
+    from marketplace.accounts.models import REGIONS
+
+    key_terms = T.key_terms
+    places = {r.removesuffix("市").removesuffix("区").removesuffix("县") for r in REGIONS}
+    stop = BOILERPLATE | set(REGIONS) | places | {"台州", "浙江", "浙江省"}
+
+    def filtered(text, k=15):
+        terms = key_terms(text, k=k + 15)
+        keep = [
+            t
+            for t in terms
+            if t not in stop
+            and not _NOT_A_KEY_TERM.match(t)
+            and not (t.endswith("大学") or t.endswith("学院"))
+        ]
+        return keep[:k]
+
+    return _patch(T, "key_terms", filtered)
+
+
+def make_match(
+    *, dismax: bool = False, coord: bool = False, weights: bool = False, flat: bool = False
+) -> Callable[[], Callable[[], None]]:
+    """service._match with one change to how the key terms are searched and ranked:
+
+    dismax  – each key term scores once (its best field) instead of once per field;
+    coord   – hits ranked by how many key terms they share (the `shared` list _match
+              already computes), then by score, over a wider first cut;
+    weights – each key term's Term boosted by its TF-IDF weight from jieba (the weight
+              key_terms throws away), so 缝制 counts for more than 智能;
+    flat    – the Term boosts undo the schema's field boosts (title ×3, keywords and
+              indicators ×2), so one generic word in a short team name cannot dominate.
+    """
+
+    def _match(text, *, kinds, open_only, limit):
+        import jieba.analyse
+
+        terms = T.key_terms(text, k=15)
+        if not terms:
+            return []
+        service.catch_up()
+        sx = service.current()
+        boost = dict.fromkeys(terms, 1.0)
+        if weights:
+            scored = dict(jieba.analyse.extract_tags(T.fold(text), topK=60, withWeight=True))
+            top = max((scored.get(t, 0.0) for t in terms), default=0.0) or 1.0
+            boost = {t: max(scored.get(t, 0.0), 0.1 * top) / top for t in terms}
+        schema = ix.make_schema()
+        field_boost = {
+            n: (1 / schema[n].format.field_boost if flat else 1.0) for n in ix.TEXT_FIELDS
+        }
+        clauses = []
+        for t in terms:
+            per_field = [ix.Q.Term(n, t, boost=boost[t] * field_boost[n]) for n in ix.TEXT_FIELDS]
+            clauses += [ix.Q.DisjunctionMax(per_field, tiebreak=0.1)] if dismax else per_field
+        query = ix.Q.And([ix.Q.Or(clauses), ix.Q.Or([ix.Q.Term("kind", k) for k in kinds])])
+        extra = None
+        if open_only:
+            now = service.db.utcnow().replace(tzinfo=None)
+            extra = ix.Q.And(
+                [
+                    ix.Q.Term("status", "published"),
+                    ix.Q.DateRange("deadline", now, None, startexcl=True),
+                ]
+            )
+        result = ix.search(sx, query, extra=extra, per_page=max(limit * 5, 50) if coord else limit)
+        out = []
+        for h in result.hits:
+            text_of_hit = T.fold(" ".join(str(h.fields.get(n) or "") for n in ix.TEXT_FIELDS))
+            shared = [t for t in terms if t in text_of_hit]
+            match = service.Match(
+                h.kind,
+                h.doc_id,
+                h.fields.get("title", ""),
+                h.fields.get("org", ""),
+                h.score,
+                shared[:6],
+            )
+            out.append((len(shared) if coord else 0, h.score, match))
+        out.sort(key=lambda x: (-x[0], -x[1]))
+        return [m for _n, _s, m in out[:limit]]
+
+    return lambda: _patch(service, "_match", _match)
+
+
+PROTOTYPES: dict[str, Callable[[], Callable[[], None]]] = {
+    "tw-terms": proto_tw_terms,
+    "one-char": make_one_char(),
+    "one-char-suffix": make_one_char(suffix=True),
+    "ascii": proto_ascii,
+    "key-terms": proto_key_terms,
+    "match-dismax": make_match(dismax=True),
+    "match-coord": make_match(coord=True),
+    "match-weights": make_match(weights=True),
+    "match-flat": make_match(flat=True),
+    "match-weights-flat": make_match(weights=True, flat=True),
+    "tw2sp": proto_tw2sp,  # for comparison only: not proposed, see TW_TERMS
+}
+ALL_PROPOSED = ["tw-terms", "one-char", "ascii", "key-terms", "match-weights-flat"]
+
+
+@contextmanager
+def prototypes(names: list[str]) -> Iterator[None]:
+    undo = [PROTOTYPES[n]() for n in names]
+    try:
+        yield
+    finally:
+        for u in reversed(undo):
+            u()
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+PARTS = (
+    ("search", "search"),
+    ("challenge_to_profiles", "challenge→profiles"),
+    ("profile_to_challenges", "profile→challenges"),
+    ("all", "matching, both ways"),
+)
+SHORT = {"recall@10": "R@10", "mrr": "MRR", "ndcg@10": "nDCG@10"}
+
+
+def summary(run: Run) -> dict[str, dict[str, dict[str, float]]]:
+    """{part: {system: {metric: value}}}"""
+    return {
+        "search": {s: mean(rows) for s, rows in run.search.items()},
+        "challenge_to_profiles": {s: mean(rows) for s, rows in run.c2p.items()},
+        "profile_to_challenges": {s: mean(rows) for s, rows in run.p2c.items()},
+        "all": {s: mean(run.c2p[s] + run.p2c[s]) for s in run.c2p},
+    }
+
+
+def print_table(res: dict, systems: list[str], counts: dict[str, int]) -> None:
+    width = 3 * 8 + 3
+    print(f"{'':12}" + "".join(f"{f'{label} ({counts[part]})':>{width}}" for part, label in PARTS))
+    print(f"{'':12}" + "".join("   " + "".join(f"{SHORT[m]:>8}" for m in METRICS) for _ in PARTS))
+    for s in systems:
+        line = f"{s:<12}"
+        for part, _label in PARTS:
+            line += "   " + "".join(f"{res[part][s][m]:>8.3f}" for m in METRICS)
+        print(line)
+
+
+def print_kinds(run: Run, systems: list[str]) -> None:
+    kinds = sorted({k for r in run.search[systems[0]] for k in r["kinds"]})
+    print(f"\nsearch nDCG@10 by kind of query {'':6}" + "".join(f"{s[:9]:>10}" for s in systems))
+    for kind in kinds:
+        n = sum(1 for r in run.search[systems[0]] if kind in r["kinds"])
+        line = f"  {kind + f' ({n})':36}"
+        for s in systems:
+            rows = [r for r in run.search[s] if kind in r["kinds"]]
+            line += f"{mean(rows)['ndcg@10']:>10.3f}"
+        print(line)
+
+
+def print_per_query(run: Run, systems: list[str]) -> None:
+    print("\nper query, nDCG@10 for " + ", ".join(systems))
+    for i, row in enumerate(run.search[systems[0]]):
+        cells = " ".join(f"{run.search[s][i]['ndcg@10']:5.2f}" for s in systems)
+        print(f"  {row['id']} {row['query']!r:<26} relevant {row['n']:<3} {cells}")
+
+
+def print_losses(run: Run, baseline: str) -> None:
+    """Where the baseline does better than ours: the places to look for a fix."""
+    for part, label in (
+        ("search", "search"),
+        ("c2p", "challenge→profiles"),
+        ("p2c", "profile→challenges"),
+    ):
+        ours, base = getattr(run, part)["ours"], getattr(run, part)[baseline]
+        pairs = list(zip(ours, base, strict=True))
+        worse = [(o, b) for o, b in pairs if b["ndcg@10"] > o["ndcg@10"] or b["mrr"] > o["mrr"]]
+        better = sum(1 for o, b in pairs if o["ndcg@10"] > b["ndcg@10"])
+        first = {
+            s: sum(1 for r in getattr(run, part)[s] if r["mrr"] < 1) for s in ("ours", baseline)
+        }
+        print(
+            f"\n{label}: ours has the better nDCG@10 on {better} of {len(pairs)}; "
+            f"{baseline} has the better nDCG@10 or RR on {len(worse)}. First result not "
+            f"relevant: ours {first['ours']}, {baseline} {first[baseline]}."
+        )
+        for o, b in sorted(worse, key=lambda ob: ob[0]["ndcg@10"] - ob[1]["ndcg@10"])[:8]:
+            name = o.get("query") or o.get("title")
+            print(
+                f"  {o['id']!s:>4} {name!r:<30} nDCG@10 {o['ndcg@10']:.2f} vs {b['ndcg@10']:.2f}"
+                f", RR {o['mrr']:.2f} vs {b['mrr']:.2f}"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--per-query", action="store_true", help="print every query's nDCG@10")
+    ap.add_argument(
+        "--prototype",
+        action="append",
+        default=[],
+        metavar="NAME[+NAME…]",
+        help="also measure the app with this proposed fix patched in (repeatable; "
+        "join names with + to combine; 'all': each proposed fix alone and all "
+        f"of them together). Names: {', '.join(PROTOTYPES)}",
+    )
+    ap.add_argument("--keep", action="store_true", help="keep the temp index and print where")
+    args = ap.parse_args(argv)
+    for name in args.prototype:
+        unknown = [n for n in name.split("+") if n not in PROTOTYPES and name != "all"]
+        if unknown:
+            ap.error(f"unknown prototype {unknown[0]!r}; known: {', '.join(PROTOTYPES)}")
+    protos = [(f"+{n}", n.split("+")) for n in args.prototype if n != "all"]
+    if "all" in args.prototype:
+        protos += [(f"+{n}", [n]) for n in ALL_PROPOSED if n not in args.prototype]
+        protos.append(("ours+all", ALL_PROPOSED))
+
+    t0 = time.perf_counter()
+    T.init_segmenter()
+    data = EvalSet.load()
+    models = Models.build(data, datetime.now(UTC))
+    workdir = Path(tempfile.mkdtemp(prefix="mp_search_quality_"))
+    run = Run()
+    try:
+        docs = models.docs()
+        systems: dict[str, object] = {
+            "ours": Ours(docs, workdir / "ours"),
+            "fts5": Fts5(docs),
+            "fts5_bm25": Fts5(docs),
+            "fts5_fold": Fts5(docs, fold=True),
+        }
+        evaluate(data, models, systems, run)
+        systems["ours"].close()
+        for label, names in protos:
+            with prototypes(names):
+                proto_docs = models.docs()
+                engine = Ours(proto_docs, workdir / label.lstrip("+"))
+                extra = Run()
+                evaluate(data, models, {label: engine}, extra)
+                engine.close()
+            for part in ("search", "c2p", "p2c"):
+                getattr(run, part).update(getattr(extra, part))
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    res = summary(run)
+    names = list(run.search)
+    counts = {
+        "search": len(data.queries),
+        "challenge_to_profiles": len(run.c2p["ours"]),
+        "profile_to_challenges": len(run.p2c["ours"]),
+    }
+    counts["all"] = counts["challenge_to_profiles"] + counts["profile_to_challenges"]
+    n_trad = sum(1 for r in data.challenges + data.profiles if r["script"] != "zh-Hans")
+    print(
+        f"Search quality: {len(data.challenges)} challenges + {len(data.profiles)} profiles "
+        f"({n_trad} in traditional characters), {len(data.queries)} queries, "
+        f"{counts['all']} match requests."
+    )
+    print(
+        "ours = the app (Whoosh; jieba words + CJK bigrams; OpenCC t2s). fts5 = the baseline, "
+        "SQLite FTS5 trigram (LIKE for terms under 3 characters). For information only: "
+        "fts5_bm25 = baseline matching ranked by bm25 alone (search is the same as fts5); "
+        "fts5_fold = the baseline over the app's folded text."
+    )
+    if protos:
+        print("+name = ours with that proposed fix patched in; ours+all = all of them.")
+    print()
+    print_table(res, names, counts)
+    print_kinds(run, names)
+    if args.per_query:
+        print_per_query(run, names)
+    print_losses(run, "fts5")
+
+    not_beaten = [
+        f"{part}.{m}"
+        for part, _l in PARTS
+        for m in METRICS
+        if not res[part]["ours"][m] > res[part]["fts5"][m]
+    ]
+    figures = {part: {s: res[part][s] for s in ("ours", "fts5")} for part, _l in PARTS}
+    result = {
+        "search": figures["search"],
+        "matching": {part: figures[part] for part, _l in PARTS[1:]},
+        "ours_beats_baseline_everywhere": not not_beaten,
+        "not_beaten": not_beaten,
+        "information": {
+            part: {s: res[part][s] for s in names if s not in ("ours", "fts5")}
+            for part, _l in PARTS
+        },
+        "dataset": {
+            "challenges": len(data.challenges),
+            "profiles": len(data.profiles),
+            "traditional_docs": n_trad,
+            "queries": len(data.queries),
+            "match_requests": {k: v for k, v in counts.items() if k != "search"},
+        },
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
