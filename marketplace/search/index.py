@@ -182,16 +182,20 @@ class SearchIndex:
             self._ix = None
 
     def searcher(self):
-        """A searcher that sees the latest commit (reopened only when the index changed)."""
+        """A searcher that sees the latest commit, reopened only when the index changed.
+
+        Not ``searcher.refresh()``: after update_document it kept showing the old copy of an
+        edited document next to the new one (bench/search_speed.py counted them).
+        """
         with self._lock:
             if self._searcher is not None:
                 try:
-                    self._searcher = self._searcher.refresh()
-                    return self._searcher
+                    if self._searcher.up_to_date():
+                        return self._searcher
                 except Exception:
                     log.warning("search index changed under the searcher; reopening")
-                    self._searcher.close()
-                    self._searcher, self._ix = None, None
+                self._searcher.close()
+                self._searcher, self._ix = None, None
             self._searcher = self.open().searcher()
             return self._searcher
 

@@ -252,3 +252,21 @@ def test_the_search_box_markup_is_well_formed(client):
 def test_short_terms_regional_words_and_numbers(client, factory: Factory, title, query):
     factory.challenge(factory.org_user(Role.ENTERPRISE), title=title)
     assert title in found(client, query)
+
+
+def test_an_edited_document_is_found_once_with_its_new_text(client, factory: Factory):
+    staff = factory.staff()
+    issuer = factory.org_user(Role.ENTERPRISE)
+    challenge = factory.challenge(issuer, title="旧标题的氢能储运榜单")
+    assert found(client, "氢能") == ["旧标题的氢能储运榜单"]  # the warm searcher is open
+    from marketplace.challenges import amendments
+    from marketplace.challenges.schemas import parse_challenge
+
+    from ..factories import challenge_raw
+
+    data = parse_challenge(challenge_raw(title="新标题的氢能储运榜单"), now=db.utcnow())
+    amendment = amendments.propose_amendment(
+        actor=issuer, challenge_id=challenge.id, data=data, reason="更名"
+    )
+    amendments.decide_amendment(actor=staff, amendment_id=amendment.id, approve=True)
+    assert found(client, "氢能") == ["新标题的氢能储运榜单"]
