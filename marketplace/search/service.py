@@ -178,15 +178,10 @@ def run(
         return SearchPage(raw or "", [], 0, {}, notice=notice)
     catch_up()
     sx = current()
-    extra = None
-    if open_only:
-        now = db.utcnow().replace(tzinfo=None)
-        extra = ix.Q.And([ix.Q.Term("status", "published"),
-                          ix.Q.DateRange("deadline", now, None, startexcl=True)])  # fmt: skip
     try:
         result = ix.search(
-            sx, ix.build_query(parsed.terms), filters=filters, extra=extra, sort=sort,
-            page=page, per_page=per_page,
+            sx, ix.build_query(parsed.terms), filters=filters, sort=sort, page=page,
+            per_page=per_page, open_at=db.utcnow() if open_only else None,
         )  # fmt: skip
     except Exception:
         log.exception("search failed for %r", raw)
@@ -242,27 +237,13 @@ def _match(text: str, *, kinds: list[str], open_only: bool, limit: int) -> list[
     if not weighted:
         return []
     terms = [t for t, _w in weighted]
-    top = max(w for _t, w in weighted) or 1.0
     catch_up()
     sx = current()
-    schema = ix.make_schema()
-    alternatives = []
-    for term, weight in weighted:
-        # Each key term counts by its TF-IDF weight, and the field boosts meant for people's
-        # queries are undone: one generic word in a short team name must not decide a match.
-        boost = max(weight, 0.1 * top) / top
-        for name in ix.TEXT_FIELDS:
-            alternatives.append(
-                ix.Q.Term(name, term, boost=boost / schema[name].format.field_boost)
-            )
-    query = ix.Q.And([ix.Q.Or(alternatives), ix.Q.Or([ix.Q.Term("kind", k) for k in kinds])])
-    extra = None
-    if open_only:
-        now = db.utcnow().replace(tzinfo=None)
-        extra = ix.Q.And([ix.Q.Term("status", "published"),
-                          ix.Q.DateRange("deadline", now, None, startexcl=True)])  # fmt: skip
     try:
-        result = ix.search(sx, query, extra=extra, per_page=limit)
+        result = ix.search(
+            sx, ix.key_terms_query(weighted), kinds=tuple(kinds), per_page=limit,
+            open_at=db.utcnow() if open_only else None,
+        )  # fmt: skip
     except Exception:
         log.exception("matching failed")
         return []

@@ -1,0 +1,426 @@
+"""Query evaluation over the Whoosh index: Whoosh stores, numpy counts.
+
+Whoosh's own matchers walk the postings one document at a time in Python. At 100,000
+documents an AND of common terms with five facet counts took 0.8–2.5 s (bench/search_speed.py).
+The index here is still Whoosh's, written by its writer and read through its segment readers.
+But each posting list is read block by block into numpy arrays and kept per segment: a
+segment never changes once written, so a later commit does not throw the cache away. A query
+is then a handful of vector operations over all documents: BM25F with Whoosh's own formula
+and statistics (the same scores as ``searcher.search``), masks for all-of/any-of, ``bincount``
+for the facets and a partial sort for the page.
+
+Whoosh-Reloaded is pinned (pyproject.toml): ``_postings`` and ``_column`` read its block and
+column formats; tests/search/test_engine.py compares the results with Whoosh's own search.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+from whoosh.util.times import datetime_to_long
+
+K1, B = 1.2, 0.75  # whoosh.scoring.BM25F defaults, which the index was tuned with
+MISSING = np.uint64(2**64 - 1)  # what Whoosh writes in a numeric column for "no value"
+PREFIX_EXPANSIONS = 64  # 锂 as a prefix of bigrams: the most frequent 64 are plenty
+PHRASE_TIME_LIMIT = 0.5  # seconds of Whoosh's phrase matcher per query
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """One indexed token in one text field."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """Every token of a field that starts with ``text`` (the most frequent ones)."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Tokens next to each other, in this order (checked with Whoosh's positions)."""
+
+    field: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Node, ...]
+
+
+Node = Word | Prefix | Phrase | AllOf | AnyOf
+
+
+def all_of(parts) -> Node | None:
+    parts = tuple(p for p in parts if p is not None)
+    return None if not parts else parts[0] if len(parts) == 1 else AllOf(parts)
+
+
+def any_of(parts) -> Node | None:
+    parts = tuple(p for p in parts if p is not None)
+    return None if not parts else parts[0] if len(parts) == 1 else AnyOf(parts)
+
+
+# --- what never changes in a segment, cached across searchers ----------------------------
+
+
+class _Cache:
+    """Arrays read from immutable segments, least recently used out first, bounded in bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, load):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+                return value
+        value = load()
+        size = sum(a.nbytes for a in value)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = value
+                self.bytes += size
+                while self.bytes > self.max_bytes and len(self._items) > 1:
+                    _key, old = self._items.popitem(last=False)
+                    self.bytes -= sum(a.nbytes for a in old)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+
+CACHE = _Cache(256 * 2**20)
+
+
+def _postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(segment docnums, weights) of one token, deleted documents included."""
+    try:
+        m = leaf.postings(field, text)
+    except Exception:  # TermNotFound
+        return np.empty(0, np.int32), np.empty(0, np.float64)
+    if isinstance(m, FilterMatcher):  # deletions: applied by the view's live mask
+        m = m.child
+    ids: list = []
+    weights: list = []
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():  # a block at a time: Whoosh decodes it, numpy keeps it
+            m._read_ids()
+            m._read_weights()
+            ids.append(np.asarray(m._ids, dtype=np.int32))
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            m._next_block()
+        if not ids:
+            return np.empty(0, np.int32), np.empty(0, np.float64)
+        return np.concatenate(ids), np.concatenate(weights)
+    while m.is_active():  # postings inlined in the term info
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float64)
+
+
+def _column(leaf, name: str) -> np.ndarray:
+    """A sortable numeric column as raw unsigned keys; MISSING where a document has none."""
+    n = leaf.doc_count_all()
+    out = np.full(n, MISSING, dtype=np.uint64)
+    if not leaf.has_column(name):
+        return out
+    reader = leaf.column_reader(name, translate=False)
+    count = min(reader._count, n)
+    raw = reader._dbfile.get(reader._basepos, count * reader._fixedlen)
+    out[:count] = np.frombuffer(raw, dtype=">u8", count=count)
+    return out
+
+
+def _lengths(leaf, field: str) -> np.ndarray:
+    """Each document's length of ``field`` as Whoosh's BM25 sees it (its one-byte encoding)."""
+    n = leaf.doc_count_all()
+    reader = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    codes = np.zeros(n, dtype=np.uint8)
+    if reader is not None:
+        count = min(reader._count, n)
+        codes[:count] = np.frombuffer(reader._dbfile.get(reader._basepos, count), np.uint8)
+    return _LENGTH_OF_BYTE[codes]
+
+
+class _Vocabulary:
+    """Codes for the values of a facet field, shared by every segment of the process."""
+
+    def __init__(self):
+        self.values: list[str] = [""]
+        self.codes: dict[str, int] = {"": 0}
+        self._lock = threading.Lock()
+
+    def code(self, value: str) -> int:
+        with self._lock:
+            if value not in self.codes:
+                self.codes[value] = len(self.values)
+                self.values.append(value)
+            return self.codes[value]
+
+
+VOCABULARIES: dict[str, _Vocabulary] = {}
+
+
+def _facet_codes(leaf, field: str) -> np.ndarray:
+    vocabulary = VOCABULARIES.setdefault(field, _Vocabulary())
+    codes = np.zeros(leaf.doc_count_all(), dtype=np.int32)
+    for value in leaf.lexicon(field):
+        value = value.decode("utf-8") if isinstance(value, bytes) else value
+        ids, _w = _postings(leaf, field, value)
+        codes[ids] = vocabulary.code(value)
+    return codes
+
+
+# --- one searcher's view: its segments side by side ---------------------------------------
+
+
+@dataclass
+class Found:
+    """The documents a query matched, ordered for the page asked for."""
+
+    total: int
+    docnums: list[int]
+    scores: list[float]
+    facets: dict[str, dict[str, int]]
+    timed_out: bool = False
+
+
+class View:
+    """All documents of one Whoosh searcher as numpy arrays, global docnums as indexes."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.leaves = [
+            (leaf, offset, leaf.segment().segment_id()) for leaf, offset in reader.leaf_readers()
+        ]
+        self.n = reader.doc_count_all()
+        self.live = np.ones(self.n, dtype=bool)
+        for leaf, offset, _segid in self.leaves:
+            deleted = leaf.deleted_docs_set
+            if deleted:
+                self.live[np.fromiter(deleted, dtype=np.int64) + offset] = False
+        self._joined: dict[tuple, np.ndarray] = {}
+        self._idf: dict[tuple, float] = {}
+        self.deadline_passed = False
+
+    def _join(self, kind: str, field: str, load) -> np.ndarray:
+        key = (kind, field)
+        if key not in self._joined:
+            parts = [CACHE.get((segid, kind, field), lambda leaf=leaf: (load(leaf, field),))[0]
+                     for leaf, _offset, segid in self.leaves]  # fmt: skip
+            self._joined[key] = np.concatenate(parts) if parts else np.empty(0)
+        return self._joined[key]
+
+    def codes(self, field: str) -> np.ndarray:
+        return self._join("codes", field, _facet_codes)
+
+    def column(self, field: str) -> np.ndarray:
+        return self._join("column", field, _column)
+
+    def lengths(self, field: str) -> np.ndarray:
+        return self._join("lengths", field, _lengths)
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids, weights = [], []
+        for leaf, offset, segid in self.leaves:
+            key = (segid, "postings", field, text)
+            i, w = CACHE.get(key, lambda leaf=leaf: _postings(leaf, field, text))
+            if len(i):
+                ids.append(i.astype(np.int64) + offset)
+                weights.append(w)
+        if not ids:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        return np.concatenate(ids), np.concatenate(weights)
+
+    # --- scoring ------------------------------------------------------------------------
+
+    def word(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25F scores) of one token, as Whoosh's BM25F scorer computes them."""
+        ids, tf = self.postings(field, text)
+        if not len(ids):
+            return ids, tf
+        idf = math.log(self.n / (len(ids) + 1)) + 1  # whoosh.scoring.WeightingModel.idf
+        avgfl = self.searcher.avg_field_length(field) or 1
+        dl = self.lengths(field)[ids]
+        scores = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dl / avgfl))
+        return ids, scores * boost if boost != 1.0 else scores
+
+    def evaluate(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
+        """(score, matched) over all documents; the score is 0 where not matched."""
+        if isinstance(node, Word):
+            score, hit = np.zeros(self.n), np.zeros(self.n, dtype=bool)
+            ids, s = self.word(node.field, node.text, node.boost)
+            score[ids], hit[ids] = s, True
+            return score, hit
+        if isinstance(node, Prefix):
+            return self.evaluate(
+                any_of(Word(node.field, t, node.boost) for t in self._expand(node)) or AnyOf(())
+            )
+        if isinstance(node, Phrase):
+            return self._phrase(node)
+        score, hit = np.zeros(self.n), None
+        words = [p for p in node.parts if isinstance(p, Word)]
+        others = [p for p in node.parts if not isinstance(p, Word)]
+        if isinstance(node, AllOf):
+            count = np.zeros(self.n, dtype=np.int16)
+            for w in words:
+                ids, s = self.word(w.field, w.text, w.boost)
+                score[ids] += s
+                count[ids] += 1
+            hit = count == len(words) if words else np.ones(self.n, dtype=bool)
+            for part in others:
+                s, h = self.evaluate(part)
+                score += s
+                hit &= h
+            score[~hit] = 0.0
+            return score, hit
+        hit = np.zeros(self.n, dtype=bool)
+        for w in words:
+            ids, s = self.word(w.field, w.text, w.boost)
+            score[ids] += s
+            hit[ids] = True
+        for part in others:
+            s, h = self.evaluate(part)
+            score += s
+            hit |= h
+        return score, hit
+
+    def _expand(self, node: Prefix) -> list[str]:
+        reader = self.searcher.reader()
+        found = []
+        for raw in reader.expand_prefix(node.field, node.text):
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            found.append((reader.doc_frequency(node.field, text), text))
+        found.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [text for _df, text in found[:PREFIX_EXPANSIONS]]
+
+    def _phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """Documents with the tokens in a row: candidates from the postings here, positions
+        from Whoosh's phrase matcher, which gets a time limit and then stops (partial)."""
+        if len(node.texts) == 1:
+            return self.evaluate(Word(node.field, node.texts[0]))
+        score, hit = self.evaluate(AllOf(tuple(Word(node.field, t) for t in node.texts)))
+        confirmed = np.zeros(self.n, dtype=bool)
+        query = Q.Phrase(node.field, list(node.texts))
+        deadline = time.monotonic() + PHRASE_TIME_LIMIT
+        for sub, offset in self.searcher.leaf_searchers():
+            m = query.matcher(sub)
+            steps = 0
+            while m.is_active():
+                confirmed[m.id() + offset] = True
+                m.next()
+                steps += 1
+                if steps % 256 == 0 and time.monotonic() > deadline:
+                    self.deadline_passed = True
+                    break
+        hit &= confirmed
+        score[~hit] = 0.0
+        return score, hit
+
+    # --- the page -----------------------------------------------------------------------
+
+    def run(
+        self,
+        node: Node,
+        *,
+        facets: tuple[str, ...] = (),
+        filters: dict[str, str] | None = None,
+        kinds: tuple[str, ...] = (),
+        open_at: datetime | None = None,
+        sort: str = "relevance",
+        start: int = 0,
+        stop: int = 20,
+    ) -> Found:
+        """Match, filter, count facets and order one page (docnums [start, stop))."""
+        self.deadline_passed = False
+        if self.n == 0:
+            return Found(0, [], [], {name: {} for name in facets})
+        score, hit = self.evaluate(node)
+        hit &= self.live
+        hit &= self.codes("kind") != VOCABULARIES["kind"].codes.get("meta", -1)
+        for name, value in (filters or {}).items():
+            if value:
+                hit &= self.codes(name) == VOCABULARIES[name].codes.get(value, -1)
+        if kinds:
+            wanted = [VOCABULARIES["kind"].codes.get(k, -1) for k in kinds]
+            hit &= np.isin(self.codes("kind"), wanted)
+        if open_at is not None:
+            if open_at.tzinfo is not None:  # the index keeps naive UTC
+                open_at = open_at.astimezone(UTC).replace(tzinfo=None)
+            deadline = self.column("deadline")
+            hit &= self.codes("status") == VOCABULARIES["status"].codes.get("published", -1)
+            hit &= (deadline != MISSING) & (deadline > np.uint64(datetime_to_long(open_at)))
+        matched = np.flatnonzero(hit)
+        counts = {}
+        for name in facets:
+            vocabulary = VOCABULARIES.setdefault(name, _Vocabulary())
+            tally = np.bincount(self.codes(name)[matched], minlength=len(vocabulary.values))
+            counts[name] = {
+                vocabulary.values[code]: int(c) for code, c in enumerate(tally) if c and code
+            }
+        order = self._order(matched, score[matched], sort, stop)
+        page = matched[order[start:stop]]
+        return Found(
+            total=len(matched),
+            docnums=[int(d) for d in page],
+            scores=[float(score[d]) for d in page],
+            facets=counts,
+            timed_out=self.deadline_passed,
+        )
+
+    def _order(self, matched: np.ndarray, scores: np.ndarray, sort: str, stop: int):
+        """Positions into ``matched`` for the first ``stop`` results (ties: lower docnum first,
+        as Whoosh orders them)."""
+        if sort == "deadline":
+            key = self.column("deadline")[matched]  # MISSING (no deadline) sorts last
+            primary = key
+        elif sort == "budget":
+            raw = self.column("budget")[matched]
+            value = np.where(raw == MISSING, -1, (raw - np.uint64(2**63)).astype(np.int64))
+            primary = -value
+        else:
+            primary = -scores
+        if len(matched) > 4 * stop + 64:  # the page's candidates, then an exact sort
+            cut = np.argpartition(primary, stop)[: stop + 1]
+            bound = primary[cut].max()
+            candidates = np.flatnonzero(primary <= bound)
+        else:
+            candidates = np.arange(len(matched))
+        ordered = np.lexsort((matched[candidates], primary[candidates]))
+        return candidates[ordered]
