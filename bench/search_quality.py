@@ -2,14 +2,14 @@
 
     .venv/bin/python bench/search_quality.py                   # the figures, JSON on the last line
     .venv/bin/python bench/search_quality.py --per-query       # plus one line per query
-    .venv/bin/python bench/search_quality.py --prototype all   # plus the proposed fixes, measured
 
 The evaluation set is in bench/data/ (made by bench/data/make_eval.py; see bench/README.md).
 
 "ours" is the app's own code: Doc objects from marketplace.search.documents, a Whoosh index
 built by index.rebuild in a temp dir, queries through service.parse → index.build_query →
-index.search, and matching through service.matches_for_challenge / matches_for_profile (the
-Flask parts, catch_up and current, are replaced by the temp index; nothing else is).
+index.search (the numpy engine over the Whoosh segments), and matching through
+service.matches_for_challenge / matches_for_profile (the Flask parts, catch_up and current,
+are replaced by the temp index; nothing else is).
 
 "fts5" is the baseline: SQLite FTS5 with tokenize='trigram' over the same four text fields
 (title, indicators, keywords, body; bm25 weights 3/2/2/1 like the Whoosh field boosts).
@@ -392,7 +392,7 @@ def evaluate(data: EvalSet, models: Models, systems: dict[str, object], run: Run
         if not relevant:
             continue
         request = match_request(lambda c=c, i=indicators: service.matches_for_challenge(c, i))
-        terms = T.key_terms(request["text"], k=15)
+        terms = T.key_terms(request["text"], k=service.MATCH_KEY_TERMS)
         for name, engine in systems.items():
             if isinstance(engine, Ours):
                 ranked = engine.match_challenge(c, indicators)
@@ -414,7 +414,7 @@ def evaluate(data: EvalSet, models: Models, systems: dict[str, object], run: Run
         if not relevant:
             continue
         request = match_request(lambda p=p: service.matches_for_profile(p))
-        terms = T.key_terms(request["text"], k=15)
+        terms = T.key_terms(request["text"], k=service.MATCH_KEY_TERMS)
         for name, engine in systems.items():
             if isinstance(engine, Ours):
                 ranked = engine.match_profile(p)
@@ -433,269 +433,6 @@ def evaluate(data: EvalSet, models: Models, systems: dict[str, object], run: Run
                     **score(ranked, relevant),
                 },
             )
-
-
-# --- prototypes of fixes (patched into this process only, to measure them) ---------------
-#
-# Each returns a function that undoes it. None of them edits the app; bench/README.md says
-# which change in marketplace/search/ each one stands for.
-
-
-def _patch(obj, name: str, value) -> Callable[[], None]:
-    saved = getattr(obj, name)
-    setattr(obj, name, value)
-    return lambda: setattr(obj, name, saved)
-
-
-def proto_tw2sp() -> Callable[[], None]:
-    """fold with OpenCC tw2sp instead of t2s (Taiwan words: 雷射 → 激光, 腳踏車 → 自行车)."""
-    import opencc
-
-    converter = opencc.OpenCC("tw2sp")
-    return _patch(T, "_converter", lambda: converter)
-
-
-# Taiwan/Hong Kong words for the same thing, after t2s (longest first). Only unambiguous ones:
-# tw2sp also rewrites mainland text (核心 → 内核, 文件 → 文档, 程序 → 进程).
-TW_TERMS = {
-    "雷射雷达": "激光雷达",
-    "光达": "激光雷达",
-    "雷射": "激光",
-    "镭射": "激光",
-    "晶片": "芯片",
-    "矽": "硅",
-    "脚踏车": "自行车",
-    "软体": "软件",
-    "硬体": "硬件",
-    "资讯": "信息",
-    "伺服器": "服务器",
-    "网路": "网络",
-    "列印": "打印",
-    "记忆体": "内存",
-    "奈米": "纳米",
-    "智慧制造": "智能制造",
-}
-_TW_RE = re.compile("|".join(sorted(map(re.escape, TW_TERMS), key=len, reverse=True)))
-
-
-def proto_tw_terms() -> Callable[[], None]:
-    """fold = t2s, then a short table of Taiwan/HK words (a data file beside terms.txt)."""
-    fold = T.fold
-
-    def fold_tw(text):
-        return _TW_RE.sub(lambda m: TW_TERMS[m.group(0)], fold(text))
-
-    return _patch(T, "fold", fold_tw)
-
-
-_CJK_CHAR = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
-
-
-def make_one_char(*, suffix: bool = False) -> Callable[[], Callable[[], None]]:
-    """A one-character term (锂, 钛, 氟) also matches every bigram that starts with it, and
-    with suffix=True every bigram that ends with it (含氟, 纯钛: a Wildcard '?氟', which scans
-    the bigram vocabulary; an index field of single characters would do the same cheaply)."""
-
-    def install():
-        term_query = ix._term_query
-
-        def patched(term, *, phrase):
-            q = term_query(term, phrase=phrase)
-            folded = T.fold(term).strip()
-            if not phrase and _CJK_CHAR.match(folded):
-                alternatives = [q, ix.Q.Prefix("grams", folded)]
-                if suffix:
-                    alternatives.append(ix.Q.Wildcard("grams", "?" + folded))
-                return ix.Q.Or(alternatives)
-            return q
-
-        return _patch(ix, "_term_query", patched)
-
-    return install
-
-
-_LETTERS_THEN_DIGITS = re.compile(r"^[a-z]+(\d.*)$")
-_ASCII_TERM = re.compile(r"^[a-z0-9][a-z0-9.\-+/]{2,}$")
-# 'ZL 2022 1 0123456.7' as printed on a certificate: one number, not four terms
-_SPACED_PATENT = re.compile(
-    r"\b((?:ZL|CN)?\s*\d{4}\s*[12389]\s*\d{7}\s*[.。]\s*[\dXx])", re.IGNORECASE
-)
-
-
-_APP_GRAMS = T.grams
-
-
-def grams_plus(text):
-    """text.grams, plus 'zl202010976708.6' without its letters (module level: Whoosh pickles
-    the analyzer with the schema)."""
-    out = []
-    for g in _APP_GRAMS(text):
-        out.append(g)
-        m = _LETTERS_THEN_DIGITS.match(g)
-        if m:
-            out.append(m.group(1))
-    return out
-
-
-def proto_ascii() -> Callable[[], None]:
-    """Latin/number sub-words: ZL202010976708.6 is also indexed as 202010976708.6; a Latin
-    term of 3+ characters also matches as a prefix (VOC finds VOCs); a spaced patent number
-    in a query is joined before splitting into terms."""
-    term_query, parse = ix._term_query, service.parse
-
-    def patched(term, *, phrase):
-        q = term_query(term, phrase=phrase)
-        folded = T.fold(term).strip()
-        if not phrase and _ASCII_TERM.match(folded):
-            return ix.Q.Or([q, ix.Q.Prefix("grams", folded)])
-        return q
-
-    def parse_joined(raw):
-        raw = _SPACED_PATENT.sub(lambda m: re.sub(r"\s+", "", m.group(1)), raw or "")
-        return parse(raw)
-
-    undo = [
-        _patch(T, "grams", grams_plus),
-        _patch(ix.GRAMS, "split", grams_plus),
-        _patch(ix, "_term_query", patched),
-        _patch(service, "parse", parse_joined),
-    ]
-    return lambda: [u() for u in reversed(undo)]
-
-
-_NOT_A_KEY_TERM = re.compile(r"^[\d.%]+$|^(?:\d+[a-z%]*|[a-z]{1,2})$")
-BOILERPLATE = {
-    "专精",
-    "特新",
-    "小巨人",
-    "高新技术",
-    "课题组",
-    "研究室",
-    "团队",
-    "创新团队",
-    "研究中心",
-    "国立",
-    "大学",
-    "学院",
-    "研究院",
-    "研究所",
-    "有限公司",
-    "公司",
-    "企业",
-}
-
-
-def proto_key_terms() -> Callable[[], None]:
-    """key_terms without numbers, 1–2 letter fragments, place names and boilerplate."""
-    from marketplace.accounts.models import REGIONS
-
-    key_terms = T.key_terms
-    places = {r.removesuffix("市").removesuffix("区").removesuffix("县") for r in REGIONS}
-    stop = BOILERPLATE | set(REGIONS) | places | {"台州", "浙江", "浙江省"}
-
-    def filtered(text, k=15):
-        terms = key_terms(text, k=k + 15)
-        keep = [
-            t
-            for t in terms
-            if t not in stop
-            and not _NOT_A_KEY_TERM.match(t)
-            and not (t.endswith("大学") or t.endswith("学院"))
-        ]
-        return keep[:k]
-
-    return _patch(T, "key_terms", filtered)
-
-
-def make_match(
-    *, dismax: bool = False, coord: bool = False, weights: bool = False, flat: bool = False
-) -> Callable[[], Callable[[], None]]:
-    """service._match with one change to how the key terms are searched and ranked:
-
-    dismax  – each key term scores once (its best field) instead of once per field;
-    coord   – hits ranked by how many key terms they share (the `shared` list _match
-              already computes), then by score, over a wider first cut;
-    weights – each key term's Term boosted by its TF-IDF weight from jieba (the weight
-              key_terms throws away), so 缝制 counts for more than 智能;
-    flat    – the Term boosts undo the schema's field boosts (title ×3, keywords and
-              indicators ×2), so one generic word in a short team name cannot dominate.
-    """
-
-    def _match(text, *, kinds, open_only, limit):
-        import jieba.analyse
-
-        terms = T.key_terms(text, k=15)
-        if not terms:
-            return []
-        service.catch_up()
-        sx = service.current()
-        boost = dict.fromkeys(terms, 1.0)
-        if weights:
-            scored = dict(jieba.analyse.extract_tags(T.fold(text), topK=60, withWeight=True))
-            top = max((scored.get(t, 0.0) for t in terms), default=0.0) or 1.0
-            boost = {t: max(scored.get(t, 0.0), 0.1 * top) / top for t in terms}
-        schema = ix.make_schema()
-        field_boost = {
-            n: (1 / schema[n].format.field_boost if flat else 1.0) for n in ix.TEXT_FIELDS
-        }
-        clauses = []
-        for t in terms:
-            per_field = [ix.Q.Term(n, t, boost=boost[t] * field_boost[n]) for n in ix.TEXT_FIELDS]
-            clauses += [ix.Q.DisjunctionMax(per_field, tiebreak=0.1)] if dismax else per_field
-        query = ix.Q.And([ix.Q.Or(clauses), ix.Q.Or([ix.Q.Term("kind", k) for k in kinds])])
-        extra = None
-        if open_only:
-            now = service.db.utcnow().replace(tzinfo=None)
-            extra = ix.Q.And(
-                [
-                    ix.Q.Term("status", "published"),
-                    ix.Q.DateRange("deadline", now, None, startexcl=True),
-                ]
-            )
-        result = ix.search(sx, query, extra=extra, per_page=max(limit * 5, 50) if coord else limit)
-        out = []
-        for h in result.hits:
-            text_of_hit = T.fold(" ".join(str(h.fields.get(n) or "") for n in ix.TEXT_FIELDS))
-            shared = [t for t in terms if t in text_of_hit]
-            match = service.Match(
-                h.kind,
-                h.doc_id,
-                h.fields.get("title", ""),
-                h.fields.get("org", ""),
-                h.score,
-                shared[:6],
-            )
-            out.append((len(shared) if coord else 0, h.score, match))
-        out.sort(key=lambda x: (-x[0], -x[1]))
-        return [m for _n, _s, m in out[:limit]]
-
-    return lambda: _patch(service, "_match", _match)
-
-
-PROTOTYPES: dict[str, Callable[[], Callable[[], None]]] = {
-    "tw-terms": proto_tw_terms,
-    "one-char": make_one_char(),
-    "one-char-suffix": make_one_char(suffix=True),
-    "ascii": proto_ascii,
-    "key-terms": proto_key_terms,
-    "match-dismax": make_match(dismax=True),
-    "match-coord": make_match(coord=True),
-    "match-weights": make_match(weights=True),
-    "match-flat": make_match(flat=True),
-    "match-weights-flat": make_match(weights=True, flat=True),
-    "tw2sp": proto_tw2sp,  # for comparison only: not proposed, see TW_TERMS
-}
-ALL_PROPOSED = ["tw-terms", "one-char", "ascii", "key-terms", "match-weights-flat"]
-
-
-@contextmanager
-def prototypes(names: list[str]) -> Iterator[None]:
-    undo = [PROTOTYPES[n]() for n in names]
-    try:
-        yield
-    finally:
-        for u in reversed(undo):
-            u()
 
 
 # --- report -----------------------------------------------------------------------------
@@ -780,25 +517,8 @@ def print_losses(run: Run, baseline: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-query", action="store_true", help="print every query's nDCG@10")
-    ap.add_argument(
-        "--prototype",
-        action="append",
-        default=[],
-        metavar="NAME[+NAME…]",
-        help="also measure the app with this proposed fix patched in (repeatable; "
-        "join names with + to combine; 'all': each proposed fix alone and all "
-        f"of them together). Names: {', '.join(PROTOTYPES)}",
-    )
     ap.add_argument("--keep", action="store_true", help="keep the temp index and print where")
     args = ap.parse_args(argv)
-    for name in args.prototype:
-        unknown = [n for n in name.split("+") if n not in PROTOTYPES and name != "all"]
-        if unknown:
-            ap.error(f"unknown prototype {unknown[0]!r}; known: {', '.join(PROTOTYPES)}")
-    protos = [(f"+{n}", n.split("+")) for n in args.prototype if n != "all"]
-    if "all" in args.prototype:
-        protos += [(f"+{n}", [n]) for n in ALL_PROPOSED if n not in args.prototype]
-        protos.append(("ours+all", ALL_PROPOSED))
 
     t0 = time.perf_counter()
     T.init_segmenter()
@@ -816,15 +536,6 @@ def main(argv: list[str] | None = None) -> int:
         }
         evaluate(data, models, systems, run)
         systems["ours"].close()
-        for label, names in protos:
-            with prototypes(names):
-                proto_docs = models.docs()
-                engine = Ours(proto_docs, workdir / label.lstrip("+"))
-                extra = Run()
-                evaluate(data, models, {label: engine}, extra)
-                engine.close()
-            for part in ("search", "c2p", "p2c"):
-                getattr(run, part).update(getattr(extra, part))
     finally:
         if args.keep:
             print(f"kept {workdir}")
@@ -851,8 +562,6 @@ def main(argv: list[str] | None = None) -> int:
         "fts5_bm25 = baseline matching ranked by bm25 alone (search is the same as fts5); "
         "fts5_fold = the baseline over the app's folded text."
     )
-    if protos:
-        print("+name = ours with that proposed fix patched in; ours+all = all of them.")
     print()
     print_table(res, names, counts)
     print_kinds(run, names)

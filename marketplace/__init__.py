@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .bids.blueprint import bp as bids_bp
     from .challenges.blueprint import bp as challenges_bp
     from .dashboard.blueprint import bp as dashboard_bp
+    from .search import engine as search_engine
     from .search.blueprint import bp as search_bp
     from .teams.blueprint import bp as teams_bp
 
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(teams_bp)
     app.register_blueprint(bids_bp)
     app.register_blueprint(search_bp)
+    search_engine.CACHE.max_bytes = app.config["SEARCH_CACHE_MB"] * 2**20
 
     from .cli import register_cli
 

@@ -13,6 +13,7 @@ _ENV_KEYS: dict[str, type] = {
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,
     "SEARCH_INDEX_DIR": str,
+    "SEARCH_CACHE_MB": int,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USERNAME": str,
@@ -37,6 +38,7 @@ class DefaultConfig:
     SQLITE_BUSY_TIMEOUT_MS = 5000
     SEARCH_INDEX_DIR: str | None = None  # None means <project>/search_index
     SEARCH_OUTBOX_SETTLE_MS = 300  # PostgreSQL only: see search/service.catch_up
+    SEARCH_CACHE_MB = 256  # posting lists kept in memory per process (search/engine.py)
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

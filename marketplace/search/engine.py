@@ -33,6 +33,7 @@ K1, B = 1.2, 0.75  # whoosh.scoring.BM25F defaults, which the index was tuned wi
 MISSING = np.uint64(2**64 - 1)  # what Whoosh writes in a numeric column for "no value"
 PREFIX_EXPANSIONS = 64  # 锂 as a prefix of bigrams: the most frequent 64 are plenty
 PHRASE_TIME_LIMIT = 0.5  # seconds of Whoosh's phrase matcher per query
+SCORED_BYTES = 64 * 2**20  # scores of the tokens one searcher has seen, until the next commit
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -131,7 +132,7 @@ def _postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     try:
         m = leaf.postings(field, text)
     except Exception:  # TermNotFound
-        return np.empty(0, np.int32), np.empty(0, np.float64)
+        return np.empty(0, np.int32), np.empty(0, np.float32)
     if isinstance(m, FilterMatcher):  # deletions: applied by the view's live mask
         m = m.child
     ids: list = []
@@ -141,16 +142,16 @@ def _postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
             m._read_ids()
             m._read_weights()
             ids.append(np.asarray(m._ids, dtype=np.int32))
-            weights.append(np.asarray(m._weights, dtype=np.float64))
+            weights.append(np.asarray(m._weights, dtype=np.float32))
             m._next_block()
         if not ids:
-            return np.empty(0, np.int32), np.empty(0, np.float64)
+            return np.empty(0, np.int32), np.empty(0, np.float32)
         return np.concatenate(ids), np.concatenate(weights)
     while m.is_active():  # postings inlined in the term info
         ids.append(m.id())
         weights.append(m.weight())
         m.next()
-    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float64)
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
 
 
 def _column(leaf, name: str) -> np.ndarray:
@@ -236,7 +237,8 @@ class View:
             if deleted:
                 self.live[np.fromiter(deleted, dtype=np.int64) + offset] = False
         self._joined: dict[tuple, np.ndarray] = {}
-        self._idf: dict[tuple, float] = {}
+        self._scored: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._scored_bytes = 0
         self.deadline_passed = False
 
     def _join(self, kind: str, field: str, load) -> np.ndarray:
@@ -265,21 +267,33 @@ class View:
                 ids.append(i.astype(np.int64) + offset)
                 weights.append(w)
         if not ids:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
+            return np.empty(0, np.int64), np.empty(0, np.float32)
         return np.concatenate(ids), np.concatenate(weights)
 
     # --- scoring ------------------------------------------------------------------------
 
     def word(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, BM25F scores) of one token, as Whoosh's BM25F scorer computes them."""
-        ids, tf = self.postings(field, text)
+        scored = self._scored.get((field, text))
+        if scored is None:
+            scored = self._score(field, text)
+            if self._scored_bytes > SCORED_BYTES:  # this searcher's own small cache
+                self._scored.clear()
+                self._scored_bytes = 0
+            self._scored[(field, text)] = scored
+            self._scored_bytes += scored[0].nbytes + scored[1].nbytes
+        ids, scores = scored
+        return ids, scores * boost if boost != 1.0 else scores
+
+    def _score(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids, weights = self.postings(field, text)
         if not len(ids):
-            return ids, tf
+            return ids, weights.astype(np.float64)
+        tf = weights.astype(np.float64)
         idf = math.log(self.n / (len(ids) + 1)) + 1  # whoosh.scoring.WeightingModel.idf
         avgfl = self.searcher.avg_field_length(field) or 1
         dl = self.lengths(field)[ids]
-        scores = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dl / avgfl))
-        return ids, scores * boost if boost != 1.0 else scores
+        return ids, idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * dl / avgfl))
 
     def evaluate(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
         """(score, matched) over all documents; the score is 0 where not matched."""
