@@ -34,6 +34,7 @@ from . import text as T
 log = logging.getLogger(__name__)
 META_ID = "meta:outbox"
 WRITE_LOCK_TIMEOUT = 2.0
+REBUILD_PROCS = 2  # forked writer processes in rebuild(), each writes one segment
 
 
 class IndexLocked(Exception):
@@ -283,7 +284,13 @@ def rebuild(
     fresh.mkdir(parents=True)
     ix = _storage(fresh).create_index(make_schema())
     count = 0
-    writer = ix.writer(procs=1, limitmb=256, codec=codec())
+    rebuild_codec = codec()
+    # Skip the per-block min/max field lengths: collecting them re-reads every posting's
+    # document length at commit (~10 % of a rebuild), and only Whoosh's own block skipping
+    # uses them (engine.py scores from the lengths column, which is still written).
+    rebuild_codec.length_stats = False
+    # multisegment: no merge in the parent, so the commit runs in the workers too.
+    writer = ix.writer(procs=REBUILD_PROCS, multisegment=True, limitmb=256, codec=rebuild_codec)
     try:
         for doc in docs:
             writer.add_document(**doc.fields())
@@ -296,6 +303,11 @@ def rebuild(
         writer.cancel()
         shutil.rmtree(fresh, ignore_errors=True)
         raise
+    # whoosh.multiproc leaves out the segment of a worker that died, without an error.
+    written = ix.doc_count_all()
+    if written != count + 1:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise RuntimeError(f"search rebuild wrote {written} of {count + 1} documents")
     old = path.with_name(path.name + f".old-{int(time.time() * 1000)}")
     if path.exists():
         path.rename(old)
