@@ -193,3 +193,43 @@ def test_the_segment_cache_stays_within_its_budget(sx, monkeypatch):
     with sx.reading() as view:
         view.run(ix.build_query([("检测 压铸 锂电池 光伏", False)]), facets=ix.FACETS)
     assert small.bytes > 0 and (small.bytes <= 4096 or len(small._items) == 1)
+
+
+def _postings_of(path) -> dict:
+    storage_ix = ix._storage(path).open_index()
+    with storage_ix.searcher() as searcher:
+        reader = searcher.reader()
+        out = {}
+        for field_name, term in reader.all_terms():
+            if field_name in (*ix.TEXT_FIELDS, "grams"):
+                text = term.decode() if isinstance(term, bytes) else term
+                ids, weights = E._postings(reader, field_name, text)
+                out[(field_name, text)] = (ids.tolist(), weights.tolist())
+    return out
+
+
+def test_chunked_posting_runs_write_the_same_index_as_whoosh(tmp_path, monkeypatch):
+    """limitmb=1 spills many sorted runs: ours pickles them in chunks, Whoosh one by one."""
+    docs = _docs(400)
+    runs = []
+    monkeypatch.setattr(ix._PostingPool, "CHUNK", 7)  # many chunk boundaries
+    monkeypatch.setattr(
+        ix._PostingPool, "_add_run", lambda self, path: runs.append(path) or self.runs.append(path)
+    )
+
+    def build(path):
+        index = ix._storage(path).create_index(ix.make_schema())
+        writer = index.writer(limitmb=1, codec=ix.codec())
+        for doc in docs:
+            writer.add_document(**doc.fields())
+        writer.commit()
+
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "whoosh").mkdir()
+    build(tmp_path / "ours")
+    from whoosh import writing
+
+    monkeypatch.setattr(writing, "PostingPool", ix._PostingPool.__mro__[1])
+    build(tmp_path / "whoosh")
+    ours, theirs = _postings_of(tmp_path / "ours"), _postings_of(tmp_path / "whoosh")
+    assert len(runs) > 3 and len(ours) > 300 and ours == theirs
