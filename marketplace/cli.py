@@ -107,6 +107,11 @@ def index_verify_cmd() -> None:
             click.echo(f"{label}: {key}")
     pending = search.pending()
     click.echo(f"pending outbox rows: {pending}")
+    if drift.outdated:
+        raise click.ClickException(
+            "the index was built by an older version of the text pipeline "
+            "(run `marketplace index rebuild`)"
+        )
     if not drift.clean:
         raise click.ClickException(
             f"index drift: {len(drift.missing)} missing, {len(drift.stale)} stale, "

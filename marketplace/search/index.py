@@ -37,6 +37,10 @@ from . import text as T
 
 log = logging.getLogger(__name__)
 META_ID = "meta:outbox"
+# How documents become tokens: bump it whenever text.py, the schema or the codec change what a
+# rebuild would write. 1: jieba, positions (first session); 2: rjieba, no positions. An index
+# of another format keeps answering, and `index verify` says to rebuild it.
+FORMAT = 2
 WRITE_LOCK_TIMEOUT = 2.0
 REBUILD_PROCS = 2  # forked writer processes in rebuild(), each writes one segment
 
@@ -132,6 +136,7 @@ def make_schema() -> Schema:
         published=DATETIME(stored=True, sortable=True),
         digest=STORED,
         last_outbox_id=NUMERIC(stored=True, bits=64),
+        format=STORED,
     )
 
 
@@ -267,6 +272,11 @@ class SearchIndex:
         stored = self.searcher().document(id=META_ID)
         return int(stored["last_outbox_id"]) if stored else 0
 
+    def format(self) -> int:
+        """The FORMAT the index was built with (1 for indexes from before it was stored)."""
+        stored = self.searcher().document(id=META_ID)
+        return int(stored.get("format") or 1) if stored else FORMAT
+
     def count(self, kind: str | None = None) -> int:
         with self.open().searcher() as s:
             if kind is None:
@@ -295,6 +305,7 @@ def write(
     timeout: float = WRITE_LOCK_TIMEOUT,
 ) -> None:
     """Apply changes in one commit; raises IndexLocked when another writer holds the lock."""
+    built_with = sx.format()
     try:
         writer = sx.open().writer(timeout=timeout, codec=codec())
     except LockError as exc:
@@ -305,7 +316,10 @@ def write(
         for doc in upserts:
             writer.update_document(**doc.fields())
         if last_outbox_id is not None:
-            writer.update_document(id=META_ID, kind="meta", last_outbox_id=last_outbox_id)
+            meta = {"id": META_ID, "kind": "meta", "last_outbox_id": last_outbox_id}
+            if "format" in writer.schema:  # keep the format the index was built with
+                meta["format"] = built_with
+            writer.update_document(**meta)
         writer.commit()
     except BaseException:
         # A failed commit (disk full…) keeps the lock until cancel(), even inside `with`.
@@ -339,7 +353,7 @@ def rebuild(
             count += 1
             if progress:
                 progress(1)
-        writer.add_document(id=META_ID, kind="meta", last_outbox_id=last_outbox_id)
+        writer.add_document(id=META_ID, kind="meta", last_outbox_id=last_outbox_id, format=FORMAT)
         writer.commit()
     except BaseException:
         writer.cancel()

@@ -99,10 +99,11 @@ class Drift:
     missing: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    outdated: bool = False  # built by an older text pipeline (index.FORMAT)
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.stale or self.extra)
+        return not (self.missing or self.stale or self.extra or self.outdated)
 
 
 def verify() -> Drift:
@@ -110,6 +111,7 @@ def verify() -> Drift:
     want = {d.key: d.digest() for d in documents.all_documents(db.session())}
     have = current().stored()
     return Drift(
+        outdated=current().format() != ix.FORMAT,
         missing=sorted(k for k in want if k not in have),
         stale=sorted(k for k in want if k in have and have[k] != want[k]),
         extra=sorted(k for k in have if k not in want),

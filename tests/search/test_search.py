@@ -113,6 +113,23 @@ def test_rebuild_equals_the_database(app, corpus, factory: Factory):
     assert result.exit_code == 0 and "index matches the database" in result.output
 
 
+def test_an_index_from_an_older_text_pipeline_is_reported_until_rebuilt(
+    app, corpus, factory: Factory, monkeypatch
+):
+    monkeypatch.setattr(ix, "FORMAT", ix.FORMAT - 1)
+    service.rebuild()  # as an older version of the app built it
+    monkeypatch.undo()
+    issuer = factory.org_user(Role.ENTERPRISE)
+    factory.challenge(issuer, title="旧格式索引里新增的榜单")
+    assert service.catch_up() > 0  # incremental writes keep the format the index has
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["marketplace", "index", "verify"])
+    assert result.exit_code == 1 and "index rebuild" in result.output
+    assert service.verify().outdated
+    assert runner.invoke(args=["marketplace", "index", "rebuild"]).exit_code == 0
+    assert service.verify().clean
+
+
 def test_a_change_made_while_the_index_is_locked_appears_afterwards(client, app, factory):
     issuer = factory.org_user(Role.ENTERPRISE)
     service.catch_up()
