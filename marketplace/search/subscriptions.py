@@ -4,6 +4,7 @@ matching challenges as an in-site notification."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 from sqlmodel import Field, Session, SQLModel, select
@@ -125,6 +126,10 @@ def _digest(s: Session, subscription_id: int, challenge_ids: list[int], label: s
         user_ids=[sub.user_id],
         title=_("订阅“%(label)s”有 %(n)d 个新榜单", label=label[:40], n=len(fresh)),
         body=lines,
-        link=f"/search?q={sub.query}&kind=challenge&status=open" if sub.query else "/challenges",
+        link=(
+            "/search?" + urlencode({"q": sub.query, "kind": "challenge", "status": "open"})
+            if sub.query
+            else "/challenges"
+        ),
     )
     return 1

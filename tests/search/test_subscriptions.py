@@ -67,3 +67,15 @@ def test_subscriptions_are_personal(app, client, factory: Factory, login):
     assert other.post(f"/my/subscriptions/{sub_id}/delete").status_code == 404
     empty = client.post("/my/subscriptions", data={"query": " "})
     assert empty.status_code == 422 and "请输入要订阅的关键词" in empty.get_data(as_text=True)
+
+
+def test_the_digest_link_carries_the_whole_saved_query(app, client, factory: Factory, login):
+    team = factory.org_user(Role.RESEARCHER)
+    login(client, team)
+    client.post("/my/subscriptions", data={"query": "镁合金 & 压铸 #2"})
+    factory.challenge(factory.org_user(Role.ENTERPRISE), title="镁合金压铸件二期榜单")
+    app.test_cli_runner().invoke(args=["marketplace", "tick"])
+    [note] = digests(team.id)
+    page = client.get(note.link).get_data(as_text=True)
+    assert 'value="镁合金 &amp; 压铸 #2"' in page
+    assert "镁合金压铸件二期榜单" in page.replace("<mark>", "").replace("</mark>", "")
