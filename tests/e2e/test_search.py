@@ -1,0 +1,76 @@
+"""The search journey in a real browser: the box in the header, sub-words and traditional
+characters, facets, "did you mean", and the issuer's list of teams that could solve it.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from marketplace.accounts.models import Role
+from tests.factories import Factory
+from tests.teams.conftest import TeamsFactory
+
+ISSUER_EMAIL = "sou.suo@qing-he-jin.example.cn"
+
+
+def _search_from_header(page: Page, text: str) -> None:
+    box = page.get_by_role("navigation").get_by_role("searchbox")
+    box.fill(text)
+    box.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("搜索")
+
+
+def _hit_titles(page: Page):
+    return page.get_by_role("main").locator("article.hit header strong")
+
+
+def test_a_visitor_searches_filters_and_an_issuer_sees_who_could_solve_it(
+    live_server, page: Page
+) -> None:
+    base = live_server.url
+    with live_server.app.app_context():
+        factory = Factory(live_server.app)
+        issuer = factory.org_user(Role.ENTERPRISE, email=ISSUER_EMAIL)
+        factory.challenge(issuer, title="镁合金压铸件表面缺陷控制")
+        factory.challenge(issuer, title="不銹鋼管件焊縫自動檢測", field="equipment")
+        factory.challenge(issuer, title="锂电池包热管理系统设计", field="energy")
+        TeamsFactory(factory).profile()  # 轻合金成形与表面工程团队: 镁合金 压铸 涂层
+
+    # A visitor types a term that sits inside a longer word, from any page.
+    page.goto(base + "/")
+    _search_from_header(page, "合金")
+    titles = _hit_titles(page)
+    expect(titles.filter(has_text="镁合金压铸件表面缺陷控制")).to_have_count(1)
+    expect(titles.filter(has_text="轻合金成形与表面工程团队")).to_have_count(1)
+    expect(titles.filter(has_text="锂电池")).to_have_count(0)
+    expect(titles.first.locator("mark").first).to_have_text("合金")
+
+    # The kind facet narrows the page to the teams.
+    facets = page.get_by_role("complementary", name="筛选")
+    facets.get_by_role("link", name="科研团队").click()
+    expect(titles).to_have_count(1)
+    expect(titles.first).to_have_text("轻合金成形与表面工程团队")
+
+    # Simplified characters find a notice written in traditional ones.
+    _search_from_header(page, "不锈钢 焊缝")
+    expect(titles).to_have_count(1)
+    expect(titles.first).to_contain_text("焊縫")
+
+    # A typo: no results, and a suggestion that leads to them.
+    _search_from_header(page, "镁合今")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("没有找到相关结果")
+    main.locator(".did-you-mean").get_by_role("link", name="镁合金").click()
+    expect(titles.filter(has_text="镁合金压铸件表面缺陷控制")).to_have_count(1)
+
+    # The issuer opens the challenge and sees the team that could solve it, and why.
+    page.goto(base + "/login")
+    main.get_by_label("邮箱").fill(ISSUER_EMAIL)
+    main.get_by_label("密码").fill(Factory.PASSWORD)
+    main.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    _search_from_header(page, "镁合金压铸件")
+    titles.filter(has_text="镁合金压铸件表面缺陷控制").click()
+    matches = page.locator("#matches")
+    expect(matches).to_contain_text("轻合金成形与表面工程团队")
+    expect(matches).to_contain_text("镁合金")
