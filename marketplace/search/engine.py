@@ -360,12 +360,21 @@ class View:
         return [text for _df, text in found[:PREFIX_EXPANSIONS]]
 
     def _phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates from the postings, best first, confirmed against their stored text
-        until PHRASE_CHECKS or PHRASE_TIME_LIMIT; unconfirmed ones are left out (partial)."""
-        score, hit = self.evaluate(AllOf(tuple(Word(node.field, t) for t in node.texts)))
-        wanted = _squeeze(node.text)
+        """A phrase that is not one of the query's AND-ed terms (run() checks those once,
+        after every other condition): its candidates, confirmed right away."""
+        score, hit = self._candidates(node)
+        return score, self._confirm((node,), score, hit)
+
+    def _candidates(self, node: Phrase) -> tuple[np.ndarray, np.ndarray]:
+        return self.evaluate(AllOf(tuple(Word(node.field, t) for t in node.texts)))
+
+    def _confirm(self, phrases, score: np.ndarray, hit: np.ndarray) -> np.ndarray:
+        """The candidates whose stored text contains every phrase, best scores first, until
+        PHRASE_CHECKS or PHRASE_TIME_LIMIT; unchecked ones are left out (partial results)."""
         candidates = np.flatnonzero(hit & self.live)
         candidates = candidates[np.argsort(-score[candidates], kind="stable")]
+        wanted = [_squeeze(p.text) for p in phrases]
+        fields, fold = phrases[0].stored, phrases[0].fold
         confirmed = np.zeros(self.n, dtype=bool)
         deadline = time.monotonic() + PHRASE_TIME_LIMIT
         for checked, docnum in enumerate(candidates):
@@ -373,11 +382,10 @@ class View:
                 self.deadline_passed = True
                 break
             stored = self.searcher.stored_fields(int(docnum))
-            text = "\n".join(str(stored.get(name) or "") for name in node.stored)
-            confirmed[docnum] = wanted in _squeeze(node.fold(text))
-        hit &= confirmed
-        score[~hit] = 0.0
-        return score, hit
+            text = _squeeze(fold("\n".join(str(stored.get(name) or "") for name in fields)))
+            confirmed[docnum] = all(w in text for w in wanted)
+        score[~confirmed] = 0.0
+        return confirmed
 
     # --- the page -----------------------------------------------------------------------
 
@@ -397,7 +405,15 @@ class View:
         self.deadline_passed = False
         if self.n == 0:
             return Found(0, [], [], {name: {} for name in facets})
-        score, hit = self.evaluate(node)
+        # Quoted phrases among the AND-ed terms are checked last, on what all else left.
+        parts = node.parts if isinstance(node, AllOf) else (node,)
+        phrases = tuple(p for p in parts if isinstance(p, Phrase))
+        rest = all_of(p for p in parts if not isinstance(p, Phrase))
+        score, hit = self.evaluate(rest) if rest else (np.zeros(self.n), np.ones(self.n, bool))
+        for phrase in phrases:
+            s, h = self._candidates(phrase)
+            score += s
+            hit &= h
         hit &= self.live
         hit &= self.codes("kind") != VOCABULARIES["kind"].codes.get("meta", -1)
         for name, value in (filters or {}).items():
@@ -412,6 +428,8 @@ class View:
             deadline = self.column("deadline")
             hit &= self.codes("status") == VOCABULARIES["status"].codes.get("published", -1)
             hit &= (deadline != MISSING) & (deadline > np.uint64(datetime_to_long(open_at)))
+        if phrases:
+            hit = self._confirm(phrases, score, hit)
         matched = np.flatnonzero(hit)
         counts = {}
         for name in facets:
