@@ -423,6 +423,42 @@ def run_query(sx: ix.SearchIndex, terms: list[str], t: Timings, **kw) -> None:
     t.timed_out += result.timed_out
 
 
+# The issue's bad input, and queries built to be slow: many common terms, long compounds,
+# common quoted phrases, single characters (each expands to up to 64 bigrams).
+BAD_INPUT = [
+    "",
+    "的 是 在 和 了 有 与 对 为 等",
+    "合金 材料 检测 系统 技术 工艺 设备 研究 开发 应用",
+    "高温合金涂层精密模具检测系统智能制造工业互联网新能源汽车锂离子电池热管理系统设计开发",
+    '"检测系统"',
+    '"检测系统" "精密模具" "合金"',
+    '"系统" 合金',
+    '"unbalanced (quote',
+    "* ? ( ) [ ] { } title:合金 nosuchfield:x AND OR NOT",
+    "😀 ①②③ ＡＢＣ Li-ion 5G 鋰電池",
+    "合金 " * 400,  # 2,000 characters
+]
+
+
+def bad_input(sx: ix.SearchIndex) -> dict:
+    """Each bad or costly query with an empty posting cache, as after a restart."""
+    times, partial = [], 0
+    for raw in BAD_INPUT:
+        E.CACHE.clear()
+        sx.forget()
+        start = time.perf_counter()
+        parsed = service.parse(raw)
+        result = ix.search(sx, ix.build_query(parsed.terms))
+        [service._hit(h, [w for w, _p in parsed.terms]) for h in result.hits]
+        times.append(ms(time.perf_counter() - start))
+        partial += result.timed_out
+    return {
+        "bad_input_queries": len(BAD_INPUT),
+        "bad_input_cold_max_ms": round(max(times), 1),
+        "bad_input_partial": partial,
+    }
+
+
 def visible_latency(
     sx: ix.SearchIndex, c: Corpus, rng: random.Random, n: int, tag: str
 ) -> tuple[list[float], list[float], list[str]]:
@@ -518,6 +554,8 @@ def whoosh_bench(
         run_query(sx, terms, filtered, filters={"field": rng.choice(fields)}, sort="deadline")
     out.update(filtered.summary("query_filtered"))
     out["searcher_reused"] = sx.searcher() is searcher
+    out.update(bad_input(sx))
+    searcher = sx.searcher()
     # service.catch_up() runs on every search request and starts with last_applied().
     times = []
     for _ in range(5):
@@ -811,7 +849,12 @@ def main(argv: list[str] | None = None) -> int:
         "query_filtered_p95_under_100ms": largest["query_filtered_p95_ms"] < TARGET_QUERY_P95_MS,
         "rebuild_under_300s": largest["rebuild_s"] < TARGET_REBUILD_S,
         "update_visible_under_1000ms": largest["update_visible_p95_ms"] < TARGET_VISIBLE_MS,
-        "no_query_over_1s": max(largest["query_max_ms"], largest["query_filtered_max_ms"]) < 1000,
+        "no_query_over_1s": max(
+            largest["query_max_ms"],
+            largest["query_filtered_max_ms"],
+            largest["bad_input_cold_max_ms"],
+        )
+        < 1000,
         "refresh_consistent": largest["refresh_doc_count_excess"] == 0
         and largest["refresh_edited_docs_seen_twice"] == 0,
     }
