@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from marketplace.accounts.models import Role
+from tests.e2e import journey
 from tests.factories import Factory
 
 ISSUER_ORG = "临海市端到端锂电材料有限公司"
 ISSUER_EMAIL = "zhou.gong@li-dian.example.cn"
 RESEARCHER_ORG = "台州端到端理工学院"
 RESEARCHER_EMAIL = "xu.jiaoshou@tzlg.example.edu.cn"
-PASSWORD = Factory.PASSWORD
 
 TEAM_NAME = "先进电池材料创新团队"
 MEMBER_NAME = "郑小鹏"
@@ -32,44 +32,12 @@ ANSWER_CONSISTENCY = "在线粒度监测加自动补料，批次间容量偏差�
 SUM_ERROR = "各里程碑拨付比例之和应为 100%，目前为 99%。"
 
 
-def _main(page: Page) -> Locator:
-    return page.get_by_role("main")
-
-
-def _success(page: Page) -> Locator:
-    return _main(page).locator(".flash-success")
-
-
-def _h1(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def _log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    main = _main(page)
-    main.get_by_label("邮箱").fill(email)
-    main.get_by_label("密码").fill(PASSWORD)
-    main.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-
-
-def _log_out(page: Page) -> None:
-    page.get_by_role("button", name="退出").click()
-    expect(_main(page).get_by_role("status")).to_contain_text("您已安全退出")
-    expect(page.get_by_role("navigation").get_by_role("link", name="登录")).to_be_visible()
-
-
-def _nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
-    expect(_h1(page)).to_have_text(name)
-
-
 def _expect_not_found(page: Page, url: str) -> str:
     """Open ``url``: it must be the plain 404 page. Returns the page's text to compare."""
     response = page.goto(url)
     assert response is not None and response.status == 404
-    expect(_h1(page)).to_have_text("404 · 页面不存在")
-    return _main(page).inner_text()
+    expect(journey.h1(page)).to_have_text("404 · 页面不存在")
+    return journey.main(page).inner_text()
 
 
 def test_profile_bid_fix_submit_and_sealed_from_issuer(live_server, page: Page) -> None:
@@ -85,12 +53,12 @@ def test_profile_bid_fix_submit_and_sealed_from_issuer(live_server, page: Page) 
         researcher_name, researcher_id = researcher.name, researcher.id
 
     # The researcher builds a public capability profile for the team.
-    _log_in(page, base, RESEARCHER_EMAIL)
-    _nav(page, "我的团队")
-    main = _main(page)
+    journey.log_in(page, base, RESEARCHER_EMAIL)
+    journey.nav(page, "我的团队")
+    main = journey.main(page)
     expect(main).to_contain_text("还没有团队画像。")
     main.get_by_role("button", name="新建团队画像").click()
-    expect(_h1(page)).to_have_text("新建团队画像")
+    expect(journey.h1(page)).to_have_text("新建团队画像")
     main.get_by_label("团队名称").fill(TEAM_NAME)
     main.get_by_label("研究方向").fill(RESEARCH_FIELDS)
     main.get_by_label("关键词").fill(KEYWORDS)
@@ -106,8 +74,8 @@ def test_profile_bid_fix_submit_and_sealed_from_issuer(live_server, page: Page) 
     public.check()
     main.get_by_role("button", name="保存", exact=True).click()
 
-    expect(_success(page)).to_have_text("团队画像已保存。")
-    expect(_h1(page)).to_have_text(TEAM_NAME)
+    expect(journey.success(page)).to_have_text("团队画像已保存。")
+    expect(journey.h1(page)).to_have_text(TEAM_NAME)
     expect(main).to_contain_text(RESEARCHER_ORG)
     expect(main).to_contain_text(RESEARCH_FIELDS)
     expect(main).to_contain_text(KEYWORDS)
@@ -115,15 +83,15 @@ def test_profile_bid_fix_submit_and_sealed_from_issuer(live_server, page: Page) 
     expect(main.get_by_role("status").filter(has_text="不公开")).to_have_count(0)
 
     # ... finds the published challenge on the public list and opens it.
-    _nav(page, "榜单")
+    journey.nav(page, "榜单")
     card = main.get_by_role("article").filter(has=page.get_by_role("link", name=title))
     expect(card).to_have_count(1)
     expect(card.locator(".code")).to_have_text(code)
     expect(card.locator(".badge")).to_have_text("揭榜中")
     card.get_by_role("link", name=title).click()
-    expect(_h1(page)).to_have_text(title)
+    expect(journey.h1(page)).to_have_text(title)
     main.get_by_role("button", name="我要揭榜").click()
-    expect(_h1(page)).to_have_text(re.compile(r"^揭榜材料 JB\d{4}[0-9A-F]{8}$"))
+    expect(journey.h1(page)).to_have_text(re.compile(r"^揭榜材料 JB\d{4}[0-9A-F]{8}$"))
 
     # ... fills the bid; the milestone payments add up to 99%.
     leader_select = main.get_by_role("combobox", name="挂帅人（对项目负总责）")
@@ -163,20 +131,20 @@ def test_profile_bid_fix_submit_and_sealed_from_issuer(live_server, page: Page) 
     main.get_by_label("拨付比例 2", exact=True).fill("60")
     main.get_by_role("button", name="提交揭榜材料").click()
     expect(page).to_have_url(re.compile(r"/bids/\d+/receipt/1$"))
-    expect(_success(page)).to_have_text("揭榜材料已提交，请保存回执。")
-    expect(_h1(page)).to_have_text("揭榜回执")
+    expect(journey.success(page)).to_have_text("揭榜材料已提交，请保存回执。")
+    expect(journey.h1(page)).to_have_text("揭榜回执")
     expect(page.get_by_test_id("bid-number")).to_have_text(re.compile(r"^JB\d{4}[0-9A-F]{8}$"))
     expect(page.get_by_test_id("bid-sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     expect(main).to_contain_text(f"{code} {title}")
     expect(main).to_contain_text("第 1 版（当前有效版本）")
     bid_id = re.search(r"/bids/(\d+)/receipt/", page.url).group(1)
-    _log_out(page)
+    journey.log_out(page)
 
     # The issuer sees that one bid has arrived ...
-    _log_in(page, base, ISSUER_EMAIL)
-    _nav(page, "我的榜单")
+    journey.log_in(page, base, ISSUER_EMAIL)
+    journey.nav(page, "我的榜单")
     main.get_by_role("link", name=title).click()
-    expect(_h1(page)).to_have_text(title)
+    expect(journey.h1(page)).to_have_text(title)
     expect(page.get_by_test_id("bid-count")).to_contain_text("已收到 1 份揭榜材料")
     expect(page.get_by_test_id("bid-count")).to_contain_text("截止前密封")
 

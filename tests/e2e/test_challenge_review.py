@@ -14,12 +14,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from marketplace.accounts.models import Role
 from marketplace.challenges.schemas import SHANGHAI
+from tests.e2e import journey
 from tests.factories import Factory
 
 ORG_NAME = "临海市端到端新材料科技有限公司"
 ENTERPRISE_EMAIL = "chen.gong@xin-cai-liao.example.cn"
 STAFF_EMAIL = "bangdan.reviewer@kjj.example.cn"
-PASSWORD = Factory.PASSWORD
 
 TITLE = "高镍三元正极材料低成本连续化制备工艺"
 PROBLEM = "现有间歇式共沉淀工艺批次一致性差，需开发连续化制备工艺，降低单位能耗。"
@@ -27,42 +27,13 @@ DELIVERABLES = "中试工艺包一套，发明专利 2 项。"
 RETURN_COMMENT = "“批次一致性”指标过宽，请将目标值收紧为 ≤1.5%。"
 
 
-def _main(page: Page) -> Locator:
-    return page.get_by_role("main")
-
-
-def _success(page: Page) -> Locator:
-    """The green flash message (other role=status boxes may be on the page too)."""
-    return _main(page).locator(".flash-success")
-
-
 def _phase_badge(page: Page) -> Locator:
-    return _main(page).locator(".challenge-head .badge")
-
-
-def _log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    main = _main(page)
-    main.get_by_label("邮箱").fill(email)
-    main.get_by_label("密码").fill(PASSWORD)
-    main.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-
-
-def _log_out(page: Page) -> None:
-    page.get_by_role("button", name="退出").click()
-    expect(_main(page).get_by_role("status")).to_contain_text("您已安全退出")
-    expect(page.get_by_role("navigation").get_by_role("link", name="登录")).to_be_visible()
-
-
-def _nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    return journey.main(page).locator(".challenge-head .badge")
 
 
 def _open_from_review_queue(page: Page) -> None:
-    _nav(page, "榜单审核")
-    _main(page).get_by_role("link", name=TITLE).click()
+    journey.nav(page, "榜单审核")
+    journey.main(page).get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(_phase_badge(page)).to_have_text("待审核")
 
@@ -78,13 +49,13 @@ def test_draft_return_fix_approve_and_publish(live_server, page: Page) -> None:
     deadline_text = deadline.strftime("%Y-%m-%dT%H:%M")
 
     # The enterprise drafts a challenge; the two parts of the budget do not add up yet.
-    _log_in(page, base, ENTERPRISE_EMAIL)
-    _nav(page, "我的榜单")
-    expect(_main(page)).to_contain_text("还没有榜单。")
-    _main(page).get_by_role("button", name="发布新榜单").click()
+    journey.log_in(page, base, ENTERPRISE_EMAIL)
+    journey.nav(page, "我的榜单")
+    expect(journey.main(page)).to_contain_text("还没有榜单。")
+    journey.main(page).get_by_role("button", name="发布新榜单").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("发布新榜单")
 
-    main = _main(page)
+    main = journey.main(page)
     main.get_by_label("榜单名称").fill(TITLE)
     main.get_by_label("产业领域").select_option(label="新材料")
     main.get_by_label("技术难题").fill(PROBLEM)
@@ -119,29 +90,29 @@ def test_draft_return_fix_approve_and_publish(live_server, page: Page) -> None:
 
     main.get_by_label("申请政府资助（万元）").fill("100")
     main.get_by_role("button", name="保存草稿").click()
-    expect(_success(page)).to_contain_text("草稿已保存")
+    expect(journey.success(page)).to_contain_text("草稿已保存")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(_phase_badge(page)).to_have_text("草稿")
 
     # ... and submits it for review.
     main.get_by_role("button", name="提交审核").click()
-    expect(_success(page)).to_contain_text("已提交科技局审核")
+    expect(journey.success(page)).to_contain_text("已提交科技局审核")
     expect(_phase_badge(page)).to_have_text("待审核")
     expect(main.get_by_role("button", name="提交审核")).to_have_count(0)
-    _log_out(page)
+    journey.log_out(page)
 
     # Staff return it with a comment.
-    _log_in(page, base, STAFF_EMAIL)
+    journey.log_in(page, base, STAFF_EMAIL)
     _open_from_review_queue(page)
     main.get_by_label("退回修改意见").fill(RETURN_COMMENT)
     main.get_by_role("button", name="退回修改").click()
-    expect(_success(page)).to_have_text("已退回企业修改。")
+    expect(journey.success(page)).to_have_text("已退回企业修改。")
     expect(_phase_badge(page)).to_have_text("草稿")
-    _log_out(page)
+    journey.log_out(page)
 
     # The enterprise sees the comment, fixes the indicator and submits again.
-    _log_in(page, base, ENTERPRISE_EMAIL)
-    _nav(page, "我的榜单")
+    journey.log_in(page, base, ENTERPRISE_EMAIL)
+    journey.nav(page, "我的榜单")
     row = main.get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text(f"被退回：{RETURN_COMMENT}")
     expect(row).to_contain_text("草稿")
@@ -155,27 +126,27 @@ def test_draft_return_fix_approve_and_publish(live_server, page: Page) -> None:
     expect(main.get_by_label("目标值 2", exact=True)).to_have_value("≤2")
     main.get_by_label("目标值 2", exact=True).fill("≤1.5")
     main.get_by_role("button", name="保存草稿").click()
-    expect(_success(page)).to_have_text("已保存。")
+    expect(journey.success(page)).to_have_text("已保存。")
     main.get_by_role("button", name="提交审核").click()
-    expect(_success(page)).to_contain_text("已提交科技局审核")
+    expect(journey.success(page)).to_contain_text("已提交科技局审核")
     expect(_phase_badge(page)).to_have_text("待审核")
-    _log_out(page)
+    journey.log_out(page)
 
     # Staff approve it; it gets its public code.
-    _log_in(page, base, STAFF_EMAIL)
+    journey.log_in(page, base, STAFF_EMAIL)
     _open_from_review_queue(page)
     expect(main.get_by_role("row").filter(has_text="批次一致性")).to_contain_text("≤1.5")
     main.get_by_role("button", name="审核通过并发布").click()
     year = datetime.now(SHANGHAI).year
-    published = _success(page)
+    published = journey.success(page)
     expect(published).to_have_text(re.compile(rf"^已发布，榜单编号 LH-{year}-\d{{4}}。$"))
     code = re.search(r"LH-\d{4}-\d{4}", published.inner_text()).group()
     expect(_phase_badge(page)).to_have_text("揭榜中")
     expect(main.locator(".challenge-head .code")).to_have_text(code)
-    _log_out(page)
+    journey.log_out(page)
 
     # Anyone finds it on the public list, with its code, open for bidding.
-    _nav(page, "榜单")
+    journey.nav(page, "榜单")
     card = main.get_by_role("article").filter(has=page.get_by_role("link", name=TITLE))
     expect(card).to_have_count(1)
     expect(card.locator(".code")).to_have_text(code)

@@ -13,6 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 import marketplace
+from tests.e2e import journey
 from tests.factories import Factory, valid_uscc
 
 EN_CATALOGUE = Path(marketplace.__file__).parent / "translations" / "en" / "LC_MESSAGES"
@@ -27,20 +28,6 @@ PASSWORD = Factory.PASSWORD
 def _wrong_check_digit(code: str) -> str:
     """The same code with a different (wrong) 18th character."""
     return code[:17] + ("1" if code[17] != "1" else "2")
-
-
-def _log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
-
-
-def _log_out(page: Page) -> None:
-    page.get_by_role("button", name="退出").click()
-    expect(page.get_by_role("status")).to_contain_text("您已安全退出")
-    expect(page.get_by_role("navigation").get_by_role("link", name="登录")).to_be_visible()
 
 
 def test_register_verify_and_switch_language(live_server, page: Page) -> None:
@@ -85,7 +72,7 @@ def test_register_verify_and_switch_language(live_server, page: Page) -> None:
     expect(page.get_by_role("status")).to_contain_text("注册成功")
 
     # A bureau staff member verifies the new organisation.
-    _log_in(page, base, STAFF_EMAIL)
+    journey.log_in(page, base, STAFF_EMAIL)
     page.get_by_role("navigation").get_by_role("link", name="单位审核").click()
     expect(page.get_by_role("heading", name="单位审核")).to_be_visible()
     page.get_by_role("link", name=ORG_NAME).click()
@@ -95,10 +82,10 @@ def test_register_verify_and_switch_language(live_server, page: Page) -> None:
     expect(page.get_by_role("status")).to_have_text("已认证该单位。")
     expect(page.locator(".facts .badge-verified")).to_have_text("已认证")
     expect(page.get_by_role("button", name="认证通过")).to_have_count(0)
-    _log_out(page)
+    journey.log_out(page)
 
     # The newcomer logs in and sees their organisation verified.
-    _log_in(page, base, USER_EMAIL)
+    journey.log_in(page, base, USER_EMAIL)
     page.get_by_test_id("account-link").click()
     expect(page.get_by_role("heading", name="我的账号")).to_be_visible()
     org_fact = page.locator(".facts dd", has_text=ORG_NAME)

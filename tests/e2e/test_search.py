@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from marketplace.accounts.models import Role
+from tests.e2e import journey
 from tests.factories import Factory
 from tests.teams.conftest import TeamsFactory
 
@@ -17,11 +18,11 @@ def _search_from_header(page: Page, text: str) -> None:
     box = page.get_by_role("navigation").get_by_role("searchbox")
     box.fill(text)
     box.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("搜索")
+    expect(journey.h1(page)).to_have_text("搜索")
 
 
 def _hit_titles(page: Page):
-    return page.get_by_role("main").locator("article.hit header strong")
+    return journey.main(page).locator("article.hit header strong")
 
 
 def test_a_visitor_searches_filters_and_an_issuer_sees_who_could_solve_it(
@@ -58,17 +59,13 @@ def test_a_visitor_searches_filters_and_an_issuer_sees_who_could_solve_it(
 
     # A typo: no results, and a suggestion that leads to them.
     _search_from_header(page, "镁合今")
-    main = page.get_by_role("main")
+    main = journey.main(page)
     expect(main).to_contain_text("没有找到相关结果")
     main.locator(".did-you-mean").get_by_role("link", name="镁合金").click()
     expect(titles.filter(has_text="镁合金压铸件表面缺陷控制")).to_have_count(1)
 
     # The issuer opens the challenge and sees the team that could solve it, and why.
-    page.goto(base + "/login")
-    main.get_by_label("邮箱").fill(ISSUER_EMAIL)
-    main.get_by_label("密码").fill(Factory.PASSWORD)
-    main.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    journey.log_in(page, base, ISSUER_EMAIL)
     _search_from_header(page, "镁合金压铸件")
     titles.filter(has_text="镁合金压铸件表面缺陷控制").click()
     matches = page.locator("#matches")
