@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import abort, current_app, send_file
 from flask_babel import gettext as _
+from sqlmodel import Session, func, select
 from werkzeug.datastructures import FileStorage
 
 from .errors import ValidationFailed
@@ -20,6 +21,29 @@ class StoredFile:
     stored_name: str
     size_bytes: int
     sha256: str
+
+
+def add_row(s: Session, model, *, owner: tuple[str, int], stored: StoredFile, uploader_id: int,
+            limit: int, too_many: str):  # fmt: skip
+    """The attachment row for a stored file, after counting the owner's others against
+    ``limit`` (``too_many`` is the message). The caller checks access and audits."""
+    column, owner_id = owner
+    count = s.exec(
+        select(func.count()).select_from(model).where(getattr(model, column) == owner_id)
+    ).one()
+    if count >= limit:
+        raise ValidationFailed(too_many)
+    row = model(
+        **{column: owner_id},
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        uploaded_by_id=uploader_id,
+    )
+    s.add(row)
+    s.flush()
+    return row
 
 
 def _folder(kind: str) -> Path:

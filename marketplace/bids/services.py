@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from .. import audit, db
+from .. import audit, db, uploads
 from ..accounts.access import organisation_blocker
 from ..accounts.models import Membership, Organisation, Role, User
 from ..challenges import services as challenge_services
@@ -306,21 +306,10 @@ def add_attachment(s: Session, *, actor: User, bid_id: int, stored) -> BidAttach
     if bid.status is BidStatus.WITHDRAWN:
         raise InvalidTransition(_("该揭榜已撤回，不能再修改。"))
     _open_challenge(s, bid.challenge_id)
-    count = s.exec(
-        select(func.count()).select_from(BidAttachment).where(BidAttachment.bid_id == bid.id)
-    ).one()
-    if count >= MAX_ATTACHMENTS:
-        raise ValidationFailed(_("每份揭榜材料最多 %(n)d 个附件。", n=MAX_ATTACHMENTS))
-    attachment = BidAttachment(
-        bid_id=bid.id,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        size_bytes=stored.size_bytes,
-        sha256=stored.sha256,
-        uploaded_by_id=actor.id,
-    )
-    s.add(attachment)
-    s.flush()
+    attachment = uploads.add_row(
+        s, BidAttachment, owner=("bid_id", bid.id), stored=stored, uploader_id=actor.id,
+        limit=MAX_ATTACHMENTS, too_many=_("每份揭榜材料最多 %(n)d 个附件。", n=MAX_ATTACHMENTS),
+    )  # fmt: skip
     audit.record(
         s,
         actor=actor,

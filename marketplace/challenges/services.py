@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from .. import audit, db
+from .. import audit, db, uploads
 from ..accounts.access import organisation_blocker
 from ..accounts.models import Role, User
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -496,23 +496,11 @@ def add_attachment(s: Session, *, actor: User, challenge_id: int, stored) -> Cha
         raise NotFound()
     if not can_edit(actor, challenge):
         raise InvalidTransition(_("只有草稿可以添加或删除附件。"))
-    count = len(
-        s.exec(
-            select(ChallengeAttachment.id).where(ChallengeAttachment.challenge_id == challenge.id)
-        ).all()
-    )
-    if count >= MAX_ATTACHMENTS:
-        raise ValidationFailed(_("每个榜单最多 %(n)d 个附件。", n=MAX_ATTACHMENTS))
-    attachment = ChallengeAttachment(
-        challenge_id=challenge.id,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        size_bytes=stored.size_bytes,
-        sha256=stored.sha256,
-        uploaded_by_id=actor.id,
-    )
-    s.add(attachment)
-    s.flush()
+    attachment = uploads.add_row(
+        s, ChallengeAttachment, owner=("challenge_id", challenge.id), stored=stored,
+        uploader_id=actor.id, limit=MAX_ATTACHMENTS,
+        too_many=_("每个榜单最多 %(n)d 个附件。", n=MAX_ATTACHMENTS),
+    )  # fmt: skip
     audit.record(
         s,
         actor=actor,

@@ -210,3 +210,15 @@ def test_submitting_a_draft_whose_deadline_passed_is_refused(client, factory, lo
     assert "揭榜截止时间已过" in resp.get_data(as_text=True)
     db.refresh_read_session()
     assert db.session().get(Challenge, draft.id).status is ChallengeStatus.DRAFT
+
+
+def test_a_draft_takes_at_most_ten_attachments(client, factory: Factory, login):
+    issuer = factory.org_user(Role.ENTERPRISE)
+    draft = factory.challenge(issuer, stage="draft")
+    login(client, issuer)
+    for n in range(10):
+        assert _upload(client, draft.id, PDF, name=f"附件{n}.pdf").status_code == 302
+    eleventh = _upload(client, draft.id, PDF, name="附件10.pdf")
+    page = client.get(f"/challenges/{draft.id}/edit").get_data(as_text=True)
+    assert "每个榜单最多 10 个附件" in eleventh.get_data(as_text=True) + page
+    assert count(ChallengeAttachment) == 10
