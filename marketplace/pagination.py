@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import request
 
+from .parsing import parse_int
+
 
 @dataclass(frozen=True)
 class Page:
@@ -30,8 +32,7 @@ class Page:
 
 def page_arg(default: int = 1, *, last: int = 500) -> int:
     """The ?page= argument, clamped to 1..last (deep offsets are slow and nobody reads them)."""
-    try:
-        page = int(request.args.get("page", default))
-    except ValueError:
+    page = parse_int(request.args.get("page", default))
+    if page is None:  # "²", "٣", "abc": not a page number anyone typed on purpose
         return default
     return min(max(page, 1), last)

@@ -5,16 +5,21 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request, session
+from flask_babel import format_time
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlmodel import select
 from werkzeug.routing import IntegerConverter
+from werkzeug.sansio.utils import host_is_trusted
 
 from . import db
 from .accounts.models import LoginSession, Role, User
@@ -45,6 +50,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # our server-side sessions do this job
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    # First of all: nothing else runs for a request addressed to a host we do not serve.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_nul_bytes)
     # Ids beyond what the databases store are 404 at routing, not an overflow deeper down.
@@ -138,6 +145,37 @@ class BoundedInt(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+def trusted_hosts() -> list[str]:
+    """The host names this site answers: PUBLIC_BASE_URL's, loopback, and ALLOWED_HOSTS."""
+    cfg = current_app.config
+    public = urlsplit(cfg["PUBLIC_BASE_URL"]).hostname or ""
+    return [public, "localhost", "127.0.0.1", *cfg.get("ALLOWED_HOSTS", ())]
+
+
+def _refuse_untrusted_host():
+    # Our own check rather than Flask's TRUSTED_HOSTS, which fails while the request is being
+    # set up and leaves no URL adapter, so the error page itself became a 500.
+    if not host_is_trusted(request.host, trusted_hosts()):
+        from .errors import error_response
+
+        return error_response(400, _("请求的域名不属于本平台，请使用平台的正式网址访问。"))
+    return None
+
+
+def retry_notice() -> tuple[int, str]:
+    """Seconds until the breached rate limit lets the client in again, and a sentence saying so."""
+    limit = limiter.current_limit
+    seconds = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
+    at = datetime.now(UTC) + timedelta(seconds=seconds)
+    minutes = max(1, -(-seconds // 60))
+    text = _(
+        "尝试次数过多。请在 %(time)s 之后再试（约 %(minutes)d 分钟）。",
+        time=format_time(at, "HH:mm"),
+        minutes=minutes,
+    )
+    return seconds, text
 
 
 def _refuse_nul_bytes() -> None:

@@ -21,6 +21,8 @@ from stdnum.exceptions import (
 from .. import audit, db
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..security import hash_token, new_session_token
+from ..states import ensure_transition
+from .access import is_member
 from .models import (
     REGIONS,
     REGISTRABLE_KINDS,
@@ -41,30 +43,34 @@ def normalize_email(email: str) -> str:
 
 
 def check_uscc(raw: str) -> str:
-    """Return the compact USCC or raise ValidationFailed with a precise reason."""
+    """Return the compact USCC or raise ValidationFailed saying what is wrong with it.
+
+    A wrong check digit is reported as an invalid code, never with the digit it should be:
+    naming it let a code mistyped in the middle pass once its last character was "fixed".
+    """
     code = uscc_std.compact(raw or "")
     try:
         return uscc_std.validate(code)
     except InvalidLength:
         msg = _("统一社会信用代码应为 18 位，您输入了 %(n)d 位。", n=len(code))
-    except InvalidChecksum:
-        expected = uscc_std.calc_check_digit(code[:17])
-        msg = _(
-            "统一社会信用代码校验位不正确：第 18 位应为“%(d)s”，请核对证照。",
-            d=expected,
-        )
-    except (InvalidFormat, InvalidComponent):
+    except InvalidFormat:
         msg = _("统一社会信用代码格式不正确：只能包含数字和大写字母（不含 I、O、Z、S、V）。")
-    except ValidationError:
+    except (InvalidChecksum, InvalidComponent, ValidationError):
         msg = _("统一社会信用代码无效，请核对营业执照或登记证书。")
     raise ValidationFailed(msg, field_errors={"uscc": [msg]})
 
 
-def _check_new_user(s: Session, *, email: str, name: str, password: str, role: Role) -> str:
+def _check_new_user(
+    s: Session, *, email: str, name: str, password: str, role: Role
+) -> tuple[str, User | None]:
+    """The normalized e-mail and the account that already uses it (if any).
+
+    A known address is not an error the registrant sees: the answer must be the same as for a
+    new one, or the form tells anyone which e-mails have accounts. The caller mails the owner.
+    """
     email = normalize_email(email)
     errors: dict[str, list[str]] = {}
-    if s.exec(select(User.id).where(User.email == email)).first() is not None:
-        errors["email"] = [_("该邮箱已注册。如忘记密码，请使用“找回密码”。")]
+    existing = s.exec(select(User).where(User.email == email)).first()
     problem = password_problem(password, email=email, name=name)
     if problem:
         errors["password"] = [problem]
@@ -72,7 +78,19 @@ def _check_new_user(s: Session, *, email: str, name: str, password: str, role: R
         errors["role"] = [_("请选择企业用户或科研团队。")]
     if errors:
         raise ValidationFailed(field_errors=errors)
-    return email
+    return email, existing
+
+
+def _known_address(s: Session, existing: User, password: str) -> None:
+    # Spend what creating the account would (the hash), so timing does not tell either.
+    hash_password(password)
+    audit.record(
+        s,
+        actor="anonymous",
+        action="user.register_existing_email",
+        object_type="user",
+        object_id=existing.id,
+    )
 
 
 @db.transactional
@@ -88,8 +106,12 @@ def register_organisation(
     password: str,
     role: Role,
     phone: str = "",
-) -> User:
-    """Register a new organisation (pending verification) with its first user as its admin."""
+) -> User | None:
+    """Register a new organisation (pending verification) with its first user as its admin.
+
+    None when the e-mail already has an account: nothing is created, and the caller answers as
+    if it had been (and tells the owner by mail).
+    """
     errors: dict[str, list[str]] = {}
     try:
         code = check_uscc(uscc)
@@ -102,12 +124,16 @@ def register_organisation(
         errors["kind"] = [_("请选择单位类型。")]
     if region not in REGIONS:
         errors["region"] = [_("请选择所在地区。")]
+    existing = None
     try:
-        email = _check_new_user(s, email=email, name=name, password=password, role=role)
+        email, existing = _check_new_user(s, email=email, name=name, password=password, role=role)
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
     if errors:
         raise ValidationFailed(field_errors=errors)
+    if existing is not None:
+        _known_address(s, existing, password)
+        return None
     org = Organisation(name=org_name.strip(), kind=kind, region=region, uscc=code)
     s.add(org)
     s.flush()
@@ -145,8 +171,8 @@ def register_organisation(
 @db.transactional
 def request_membership(
     s: Session, *, uscc: str, email: str, name: str, password: str, role: Role, phone: str = ""
-) -> User:
-    """Register a user who asks to join an existing organisation."""
+) -> User | None:
+    """Register a user who asks to join an existing organisation (None: the e-mail is known)."""
     errors: dict[str, list[str]] = {}
     org = None
     try:
@@ -156,12 +182,16 @@ def request_membership(
             errors["uscc"] = [_("没有找到使用该统一社会信用代码的单位，请先注册单位。")]
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
+    existing = None
     try:
-        email = _check_new_user(s, email=email, name=name, password=password, role=role)
+        email, existing = _check_new_user(s, email=email, name=name, password=password, role=role)
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
     if errors:
         raise ValidationFailed(field_errors=errors)
+    if existing is not None:
+        _known_address(s, existing, password)
+        return None
     user = User(
         email=email,
         name=name.strip(),
@@ -188,12 +218,7 @@ def can_manage_members(actor: User, org_id: int | None) -> bool:
     """Staff manage every organisation's members; an org admin manages their own."""
     if actor.is_staff:
         return True
-    return (
-        org_id is not None
-        and actor.organisation_id == org_id
-        and actor.is_org_admin
-        and actor.membership is Membership.APPROVED
-    )
+    return is_member(actor, org_id) and actor.is_org_admin
 
 
 @db.transactional
@@ -205,7 +230,7 @@ def decide_membership(s: Session, *, actor: User, user_id: int, approve: bool) -
     if user.membership is not Membership.PENDING:
         raise InvalidTransition(_("该申请已处理过了。"))
     before = user.snapshot()
-    user.membership = Membership.APPROVED if approve else Membership.REJECTED
+    ensure_transition(user, Membership.APPROVED if approve else Membership.REJECTED, actor=actor)
     audit.record(
         s,
         actor=actor,
@@ -260,7 +285,7 @@ def review_organisation(
     if org.status is target:
         raise InvalidTransition(_("该单位已是“%(s)s”状态。", s=target.label))
     before = org.snapshot()
-    org.status = target
+    ensure_transition(org, target, actor=actor)
     org.review_note = note
     org.reviewed_at = db.utcnow()
     org.reviewed_by_id = actor.id

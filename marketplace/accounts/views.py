@@ -21,9 +21,11 @@ from ..errors import ValidationFailed
 from ..forms import apply_errors
 from ..mail import send_mail
 from ..security import SESSION_KEY, limiter, login_required
-from ..urls import safe_next
+from ..urls import external_url, safe_next
 from . import services
+from .access import member_org_id
 from .blueprint import bp
+from .devices import device_for, remember_device
 from .forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -39,8 +41,27 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _login_email() -> str:
+    return services.normalize_email(request.form.get("email", ""))[:254]
+
+
 def _account_key() -> str:
-    return "login-account:" + services.normalize_email(request.form.get("email", ""))[:254]
+    return "login-account:" + _login_email()
+
+
+def _account_source_key() -> str:
+    # The source is the browser when the account knows it (its device cookie), else the IP.
+    device = device_for(_login_email())
+    source = f"device:{device}" if device else f"ip:{request.remote_addr or ''}"
+    return f"login-account:{_login_email()}:{source}"
+
+
+def _known_browser() -> bool:
+    return device_for(_login_email()) is not None
 
 
 def _failed(response) -> bool:
@@ -48,13 +69,24 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+# Three limits on failed logins (OWASP authentication guidance): per IP, whatever the account;
+# per account and source; and a slower one per account for browsers it has never logged in
+# from. A stranger elsewhere cannot run any of them up to keep the owner out of their browser.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    _login_limit,
+    _account_limit,
     key_func=_account_key,
     methods=["POST"],
     deduct_when=_failed,
+    exempt_when=_known_browser,
     scope="login-account",
+)
+@limiter.limit(
+    _login_limit,
+    key_func=_account_source_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-account-source",
 )
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, scope="login-ip")
 def login():
@@ -75,7 +107,9 @@ def login():
                 session["lang"] = lang
             session[SESSION_KEY] = result.token
             login_user(result.user)
-            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
+            remember_device(response, result.user.email)
+            return response
         form.form_errors.append(result.error)
         return render_template("accounts/login.html", form=form), 401
     status = 422 if form.errors else 200
@@ -112,12 +146,42 @@ def _user_fields(form) -> dict:
     }
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_LIMIT"]
+
+
+# One budget per IP for both forms: each attempt may be probing which e-mails have accounts.
+_registration_limit = limiter.shared_limit(_register_limit, scope="register", methods=["POST"])
+
+
+def _registered(user: User | None, email: str, message: str):
+    """The answer to a registration, the same whether or not the e-mail already had an account.
+
+    For a known address nothing was created; its owner gets a mail instead of the form telling
+    the registrant that the address is in use.
+    """
+    if user is None:
+        send_mail(
+            to=services.normalize_email(email),
+            subject=_("有人尝试用您的邮箱注册"),
+            body=_(
+                "有人刚刚尝试用本邮箱在临海市揭榜挂帅平台注册新账号。本邮箱已有账号，"
+                "因此没有创建新账号。\n如果是您本人：请直接登录；忘记密码可使用“找回密码”：\n"
+                "%(link)s\n如非本人操作，请忽略本邮件。",
+                link=external_url("accounts.forgot_password"),
+            ),
+        )
+    flash(message, "success")
+    return redirect(url_for("accounts.login"))
+
+
 @bp.route("/register/organisation", methods=["GET", "POST"])
+@_registration_limit
 def register_organisation():
     form = RegisterOrganisationForm()
     if form.validate_on_submit():
         try:
-            services.register_organisation(
+            user = services.register_organisation(
                 org_name=form.org_name.data,
                 kind=OrgKind(form.kind.data),
                 region=form.region.data,
@@ -127,25 +191,30 @@ def register_organisation():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(
-                _("注册成功。单位信息将由科技局审核，审核通过后即可发榜或揭榜。请登录。"), "success"
+            return _registered(
+                user,
+                form.email.data,
+                _("注册成功。单位信息将由科技局审核，审核通过后即可发榜或揭榜。请登录。"),
             )
-            return redirect(url_for("accounts.login"))
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template("accounts/register_organisation.html", form=form), status
 
 
 @bp.route("/register/join", methods=["GET", "POST"])
+@_registration_limit
 def register_join():
     form = JoinOrganisationForm()
     if form.validate_on_submit():
         try:
-            services.request_membership(uscc=form.uscc.data, **_user_fields(form))
+            user = services.request_membership(uscc=form.uscc.data, **_user_fields(form))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(_("注册成功。加入申请已提交给单位管理员审批，请登录查看进度。"), "success")
-            return redirect(url_for("accounts.login"))
+            return _registered(
+                user,
+                form.email.data,
+                _("注册成功。加入申请已提交给单位管理员审批，请登录查看进度。"),
+            )
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template("accounts/register_join.html", form=form), status
 
@@ -185,7 +254,7 @@ def forgot_password():
         found = services.request_password_reset(email=form.email.data)
         if found is not None:
             user, token = found
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            link = external_url("accounts.reset_password", token=token)
             send_mail(
                 to=user.email,
                 subject=_("重置密码"),
@@ -223,7 +292,7 @@ def reset_password(token: str):
 @bp.get("/org/members")
 @login_required
 def members():
-    if not (current_user.organisation_id and current_user.is_org_admin):
+    if not (member_org_id(current_user) and current_user.is_org_admin):
         return render_template(
             "errors/error.html",
             status=403,

@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from sqlmodel import Field, Session, SQLModel, select
 
 from .. import audit, db
+from ..accounts.access import is_member
 from ..accounts.models import User
+from ..challenges.models import Phase
 from ..errors import NotFound, ValidationFailed
 from ..models_base import utc_field
 from ..notifications import notify
@@ -37,7 +39,8 @@ def subscribe(
     query = (query or "").strip()[:200]
     if profile_id is not None:
         profile = s.get(TeamProfile, profile_id)
-        if profile is None or profile.organisation_id != actor.organisation_id:
+        # Only an approved member follows the organisation's profiles (private ones included).
+        if profile is None or not is_member(actor, profile.organisation_id):
             raise NotFound()
     elif not query:
         msg = _("请输入要订阅的关键词。")
@@ -89,6 +92,10 @@ def send_digests(*, now: datetime | None = None) -> int:
     for sub in db.session().exec(select(Subscription)).all():
         if sub.profile_id is not None:
             profile = db.session().get(TeamProfile, sub.profile_id)
+            # A member who has since left (or was rejected) hears no more about the profile.
+            follower = db.session().get(User, sub.user_id)
+            if profile is not None and not is_member(follower, profile.organisation_id):
+                profile = None
             matches = service.matches_for_profile(profile, limit=50) if profile else []
             ids = [m.doc_id for m in matches]
             label = profile.team_name if profile else ""
@@ -127,7 +134,7 @@ def _digest(s: Session, subscription_id: int, challenge_ids: list[int], label: s
         title=_("订阅“%(label)s”有 %(n)d 个新榜单", label=label[:40], n=len(fresh)),
         body=lines,
         link=(
-            "/search?" + urlencode({"q": sub.query, "kind": "challenge", "status": "open"})
+            "/search?" + urlencode({"q": sub.query, "kind": "challenge", "status": Phase.OPEN})
             if sub.query
             else "/challenges"
         ),

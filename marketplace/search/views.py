@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from sqlmodel import select
 
-from ..challenges.models import Industry
+from ..challenges.models import Industry, Phase
 from ..challenges.queries import BUDGET_BANDS
 from ..pagination import page_arg
 from ..security import login_required
@@ -19,7 +19,7 @@ FILTER_NAMES = ("kind", "field", "status", "region", "band")
 def search():
     args = request.args
     filters = {name: (args.get(name) or "")[:40] for name in FILTER_NAMES}
-    open_only = filters.get("status") == "open"
+    open_only = filters.get("status") == Phase.OPEN
     if open_only:
         filters["status"] = ""
     sort = args.get("sort") if args.get("sort") in ("deadline", "budget") else "relevance"
@@ -51,14 +51,21 @@ def subscriptions():
     from flask_login import current_user
 
     from .. import db
+    from ..accounts.access import member_org_id
     from ..errors import ValidationFailed
+    from ..parsing import MAX_ID, require_int
     from ..teams.models import TeamProfile
     from . import subscriptions as subs
 
     errors: dict = {}
     if request.method == "POST":
-        profile = request.form.get("profile_id", type=int)
+        raw_profile = (request.form.get("profile_id") or "").strip()
         try:
+            profile = (
+                require_int(raw_profile, field="profile_id", minimum=1, maximum=MAX_ID,
+                            message=_("请从列表中选择团队画像。"))
+                if raw_profile else None
+            )  # fmt: skip
             subs.subscribe(actor=current_user, query=request.form.get("query", ""),
                            profile_id=profile)  # fmt: skip
         except ValidationFailed as exc:
@@ -68,10 +75,8 @@ def subscriptions():
             return redirect(url_for("search.subscriptions"))
     s = db.session()
     profiles = []
-    if current_user.organisation_id:
-        profiles = s.exec(
-            select(TeamProfile).where(TeamProfile.organisation_id == current_user.organisation_id)
-        ).all()
+    if org_id := member_org_id(current_user):
+        profiles = s.exec(select(TeamProfile).where(TeamProfile.organisation_id == org_id)).all()
     return render_template(
         "search/subscriptions.html",
         rows=subs.of_user(s, current_user.id),

@@ -56,13 +56,14 @@ def test_register_verify_and_switch_language(live_server, page: Page) -> None:
         page.get_by_label("确认密码").fill(PASSWORD)
         page.get_by_role("button", name="提交注册").click()
 
-    # First attempt: the 18th character is mistyped.
+    # First attempt: the 18th character is mistyped. The message says the code is invalid,
+    # never which character would make it pass.
     fill_form(_wrong_check_digit(uscc))
     expect(page.get_by_role("alert")).to_contain_text("提交的内容有误")
     uscc_input = page.get_by_label("统一社会信用代码")
     expect(uscc_input).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#uscc-error")).to_have_text(
-        f"统一社会信用代码校验位不正确：第 18 位应为“{uscc[17]}”，请核对证照。"
+        "统一社会信用代码无效，请核对营业执照或登记证书。"
     )
     expect(page.get_by_label("单位名称")).to_have_value(ORG_NAME)
 
