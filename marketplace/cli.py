@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import getpass
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlmodel import func, select
 
 from . import db
@@ -90,9 +92,32 @@ def index_rebuild_cmd() -> None:
         s.exec(select(func.count()).select_from(model)).one()
         for model in (Challenge, TeamProfile, Achievement)
     )
-    with click.progressbar(length=total, label="indexing", show_pos=True) as bar:
+    with (
+        _kept_files(Path(current_app.config["SEARCH_INDEX_DIR"])),
+        click.progressbar(length=total, label="indexing", show_pos=True) as bar,
+    ):
         count = search.rebuild(progress=bar.update)
     click.echo(f"index rebuilt: {count} documents")
+
+
+# The checkout tracks these in search_index/ (see .gitignore); a rebuild swaps the folder.
+KEPT_IN_INDEX_DIR = ("README.md", ".gitkeep")
+
+
+@contextmanager
+def _kept_files(folder: Path):
+    """Put back the files a rebuild's folder swap would delete (``make run`` rebuilds)."""
+    kept = {
+        name: (folder / name).read_bytes()
+        for name in KEPT_IN_INDEX_DIR
+        if (folder / name).is_file()
+    }
+    try:
+        yield
+    finally:
+        for name, data in kept.items():
+            if folder.is_dir() and not (folder / name).exists():
+                (folder / name).write_bytes(data)
 
 
 @index_group.command("verify")

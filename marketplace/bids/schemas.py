@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 
 from ..challenges.models import Challenge, Indicator
-from ..challenges.schemas import fen_to_wan_text, wan_to_fen
+from ..challenges.schemas import MAX_INDICATORS, fen_to_wan_text, wan_to_fen
 from ..errors import ValidationFailed
+from ..parsing import parse_id, parse_int
 
 MAX_TEXT = 20000
+MAX_ANSWER = 4000
 MAX_MEMBERS = 30
 MIN_MILESTONES = 2
 MAX_MILESTONES = 12
@@ -35,13 +37,32 @@ def _rows(raw: Mapping[str, Any], key: str, parts: tuple[str, ...]) -> list[dict
     ]
 
 
-def clean_draft(raw: Mapping[str, Any]) -> dict:
-    """What a draft stores: the typed values, trimmed and bounded, nothing validated."""
+def _answers(raw: Any, indicator_ids: Collection[int] | None) -> dict[str, str]:
+    """One answer per indicator of the challenge. Keys come from posted field names
+    (``answer_<id>``), so without this bound one save could store any number of them."""
+    if not isinstance(raw, Mapping):
+        return {}
+    allowed = None if indicator_ids is None else {int(i) for i in indicator_ids}
+    answers: dict[str, str] = {}
+    for key, value in raw.items():
+        indicator_id = parse_id(key)
+        if indicator_id is None or (allowed is not None and indicator_id not in allowed):
+            continue
+        answers[str(indicator_id)] = str(value or "")[:MAX_ANSWER]
+        if len(answers) == MAX_INDICATORS:
+            break
+    return answers
+
+
+def clean_draft(raw: Mapping[str, Any], *, indicator_ids: Collection[int] | None = None) -> dict:
+    """What a draft stores: the typed values, trimmed and bounded, nothing validated.
+
+    ``indicator_ids`` are the challenge's indicators: answers to anything else are dropped.
+    """
     content: dict[str, Any] = {k: str(raw.get(k) or "")[:MAX_TEXT] for k in TEXT_FIELDS}
     content["members"] = _rows(raw, "members", ("name", "title", "role", "organisation"))[:50]
     content["milestones"] = _rows(raw, "milestones", ("deliverable", "month", "percent"))[:20]
-    answers = raw.get("answers") or {}
-    content["answers"] = {str(k): str(v or "")[:4000] for k, v in answers.items()}
+    content["answers"] = _answers(raw.get("answers"), indicator_ids)
     content["eligibility_confirmed"] = bool(raw.get("eligibility_confirmed"))
     content["integrity_confirmed"] = bool(raw.get("integrity_confirmed"))
     return content
@@ -134,10 +155,9 @@ def _check_milestones(rows: list, challenge: Challenge, err) -> list[Milestone]:
     total = 0
     previous = 0
     for number, row in enumerate(rows, start=1):
-        try:
-            month = int(row.get("month") or "")
-            percent = int(row.get("percent") or "")
-        except ValueError:
+        month = parse_int(row.get("month"), minimum=-(10**6), maximum=10**6)
+        percent = parse_int(row.get("percent"), minimum=-(10**6), maximum=10**6)
+        if month is None or percent is None:
             err("milestones", _("第 %(n)d 个里程碑的月份和拨付比例须为整数。", n=number))
             continue
         if not row.get("deliverable"):

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from ..challenges.models import Industry
 from ..challenges.schemas import MAX_BUDGET_FEN, wan_to_fen
 from ..errors import ValidationFailed
+from ..parsing import parse_id, parse_int
 from .models import TransferMode
 
 MAX_MEMBERS = 50
@@ -107,8 +108,10 @@ class AchievementInput:
 # --- patent numbers --------------------------------------------------------------------
 
 # Application or patent number (申请号/专利号): 12 digits since 2003 (year, type, serial),
-# 8 before; then a check digit, usually after a dot; optionally CN or ZL in front.
-_APPLICATION = re.compile(r"^(CN|ZL)?(\d{8}|\d{12})\.?([\dX])$")
+# 8 before; then a check digit after a dot; optionally CN or ZL in front. Only the 12-digit form
+# may leave out the dot: nine digits in a row ("2023-12345" without its hyphen) are not an
+# 8-digit number plus a check digit, and reading them as one stored "20231234.5".
+_APPLICATION = re.compile(r"^(CN|ZL)?(?:(\d{12})\.?|(\d{8})\.)([\dX])$")
 # Publication or grant announcement number (公开号/公告号): CN, 7 to 9 digits, a kind letter.
 _PUBLICATION = re.compile(r"^CN(\d{7,9})([ABCUSY]\d?)$")
 _PATENT_TYPES = "12389"  # 发明、实用新型、外观设计、PCT 发明、PCT 实用新型
@@ -119,8 +122,12 @@ class PatentNumberError(ValueError):
 
 
 def normalize_patent_number(text: str, *, today: date | None = None) -> str:
-    """'CN 2023 1 0123456.7' → 'CN202310123456.7'; raise PatentNumberError on garbage."""
-    compact = re.sub(r"[\s\-]+", "", unicodedata.normalize("NFKC", text)).upper()
+    """'CN 2023 1 0123456.7' → 'CN202310123456.7'; raise PatentNumberError on anything else.
+
+    Only spaces, letter case and full-width forms are normalized: a number in no known shape is
+    refused with a message, never rewritten into one.
+    """
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
     compact = compact.replace("。", ".")
     if _PUBLICATION.match(compact):
         return compact
@@ -140,7 +147,8 @@ def normalize_patent_number(text: str, *, today: date | None = None) -> str:
                 number=text.strip(),
             )
         )
-    prefix, digits, check = match.groups()
+    prefix, digits12, digits8, check = match.groups()
+    digits = digits12 or digits8
     year_today = (today or date.today()).year
     if len(digits) == 12:
         year, kind = int(digits[:4]), digits[4]
@@ -339,11 +347,8 @@ def _parse_works(rows: Any, err: _Errors, *, today: date) -> list[WorkInput]:
                     err("works", _("第 %(n)d 项代表性成果：%(message)s", n=n, message=str(exc)))
         year = None
         if year_text:
-            try:
-                year = int(year_text)
-            except ValueError:
-                year = 0
-            if not EARLIEST_YEAR <= year <= today.year:
+            year = parse_int(year_text)
+            if year is None or not EARLIEST_YEAR <= year <= today.year:
                 err(
                     "works",
                     _(
@@ -383,10 +388,7 @@ def parse_achievement(raw: Mapping[str, Any]) -> AchievementInput:
     if not trl_text:
         err("trl", _("请选择技术成熟度（1–9 级）。"))
     else:
-        try:
-            trl = int(trl_text)
-        except ValueError:
-            trl = 0
+        trl = parse_int(trl_text) or 0
         if not 1 <= trl <= 9:
             err("trl", _("技术成熟度应为 1 到 9 之间的整数（现为“%(v)s”）。", v=trl_text))
 
@@ -402,11 +404,8 @@ def parse_achievement(raw: Mapping[str, Any]) -> AchievementInput:
 
     team_id = None
     if _text(raw, "team_id"):
-        try:
-            team_id = int(_text(raw, "team_id"))
-        except ValueError:
-            team_id = 0
-        if not 1 <= team_id <= MAX_ROW_ID:
+        team_id = parse_id(_text(raw, "team_id"))
+        if team_id is None or team_id > MAX_ROW_ID:
             team_id = None
             err("team_id", _("请选择本单位的团队。"))
     err.raise_if_any()

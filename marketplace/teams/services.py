@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from .. import audit, db
-from ..accounts.access import organisation_blocker
+from ..accounts.access import is_member, organisation_blocker
 from ..accounts.models import Role, User
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..search.outbox import DocType, OutboxOp, enqueue
@@ -165,7 +165,7 @@ def _check_team(s: Session, actor: User, team_id: int | None) -> None:
     if team_id is None:
         return
     team = s.get(TeamProfile, team_id)
-    if team is None or team.organisation_id != actor.organisation_id:
+    if team is None or not is_member(actor, team.organisation_id):
         msg = _("请选择本单位的团队。")
         raise ValidationFailed(msg, field_errors={"team_id": [msg]})
 

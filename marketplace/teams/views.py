@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import db
-from ..accounts.access import organisation_blocker
+from ..accounts.access import member_org_id, organisation_blocker
 from ..accounts.models import Organisation, Role
 from ..challenges.models import Industry
 from ..errors import Conflict, ValidationFailed
 from ..pagination import page_arg
+from ..parsing import parse_id, parse_int
 from ..security import roles_required
 from . import queries, services
 from .access import can_edit, can_view, is_insider, is_staff
@@ -76,7 +77,7 @@ def _achievement_form(*, raw: dict, achievement=None, errors=None, status: int =
         version=services.edit_token(achievement) if achievement else "",
         team_options=[
             (str(t.id), t.team_name)
-            for t in queries.organisation_profiles(db.session(), current_user.organisation_id)
+            for t in queries.organisation_profiles(db.session(), member_org_id(current_user))
         ],
         industry_options=[(i.value, i.label) for i in Industry],
         mode_options=[(m.value, m.label) for m in TransferMode],
@@ -118,8 +119,8 @@ def detail(profile_id: int):
 @roles_required(Role.RESEARCHER)
 def mine():
     s = db.session()
-    org_id = current_user.organisation_id
-    insider = org_id is not None and is_insider(current_user, org_id)
+    org_id = member_org_id(current_user)
+    insider = org_id is not None
     return render_template(
         "teams/mine.html",
         profiles=queries.organisation_profiles(s, org_id) if insider else [],
@@ -156,7 +157,7 @@ def edit(profile_id: int):
             actor=current_user,
             profile_id=profile.id,
             data=parse_profile(raw),
-            expected_version=request.form.get("version", type=int) or 0,
+            expected_version=parse_int(request.form.get("version"), minimum=0) or 0,
         )
     except Conflict as exc:
         return _profile_form(raw=raw, profile=profile, errors={"_form": [exc.message]}, status=409)
@@ -205,7 +206,7 @@ def create_achievement():
     if blocked := _blocked():
         return blocked
     if request.method == "GET":
-        return _achievement_form(raw=blank_achievement_raw(request.args.get("team", type=int)))
+        return _achievement_form(raw=blank_achievement_raw(parse_id(request.args.get("team"))))
     raw = achievement_raw_from_form(request.form)
     try:
         item = services.create_achievement(actor=current_user, data=parse_achievement(raw))
