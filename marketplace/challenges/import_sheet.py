@@ -24,11 +24,14 @@ from openpyxl.utils import get_column_letter
 from ..accounts.models import REGISTRABLE_KINDS
 from ..errors import ValidationFailed
 from .models import Industry
+from .schemas import MISSING_LABELS
 
 MAX_ROWS = 2000
 MAX_SCANNED = 10 * MAX_ROWS  # blank rows included: a sheet of a million formatted rows is refused
 MAX_INDICATOR_COLUMNS = 5
 ROW = "_row"  # the key holding a row's number in the spreadsheet (header = row 1)
+EXTRA = "_extra"  # the key holding a row's columns the template has no place for: {header: text}
+HEADER_SEARCH_ROWS = 10  # a published list often has a title line or two above its header
 EXAMPLE_PREFIX = "【示例】"  # rows whose title starts with this are the template's example
 
 
@@ -42,7 +45,7 @@ class UnsupportedFile(ValidationFailed):
 class Column:
     header: str
     key: str  # the key parse_challenge reads (indicators: indicatorN_part)
-    required: bool  # the header must be present
+    required: bool  # to publish; a draft may lack what schemas.MISSING_LABELS lists
     width: int
     note: object  # a lazy string
     example: object = ""
@@ -107,6 +110,14 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )  # fmt: skip
 BY_HEADER = {c.header: c for c in COLUMNS}
+
+
+def header_required(column: Column) -> bool:
+    """Must a sheet have this column? Not one a draft may lack: a list without budgets imports."""
+    completable = column.key in MISSING_LABELS or column.key.startswith("indicator")
+    return column.required and not completable
+
+
 TEXT_COLUMNS = ("uscc", "contact_phone")  # digits Excel would otherwise turn into numbers
 
 
@@ -166,6 +177,7 @@ def build_template() -> bytes:
         _("榜单名称以“%(p)s”开头的示例行不会被导入，可保留或删除。", p=EXAMPLE_PREFIX),
         _("也可另存为 CSV 文件（UTF-8 或 GB18030/GBK 编码）上传，列名须保持不变。"),
         _("同一行重复导入不会产生重复榜单。"),
+        str(DRAFT_NOTE),
     ):
         notes.append([])
         notes.append([line])
@@ -178,6 +190,13 @@ def build_template() -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+DRAFT_NOTE = _l(
+    "作为草稿导入时，榜单金额及其构成、揭榜截止时间、预期成果、可揭榜单位类型、联系人、联系方式和关键指标"
+    "可以暂缺（或填“面议”“待定”），由发榜单位补充完整后再提交审核；直接发布须全部填写。"
+    "模板以外的列（如序号、项目类别、年度、来源、原文）随草稿原样保存。"
+)
 
 
 def cell_text(value) -> str:
@@ -263,25 +282,34 @@ def _csv_table(data: bytes):
         raise ValidationFailed(_("CSV 文件格式有误：%(e)s", e=str(exc))) from exc
 
 
-def _header_map(header: list[str]) -> dict[int, str]:
-    """Column position → key; refuses unknown, repeated and missing required headers."""
+def _header_map(header: list[str]) -> tuple[dict[int, str], dict[int, str]]:
+    """(position → key, position → header of a column the template has no place for).
+
+    Refuses repeated template columns and missing columns a sheet must have; other columns
+    (序号, 项目类别, 年度, 来源, 原文…) are kept with each row's draft.
+    """
     positions: dict[int, str] = {}
-    unknown, repeated = [], []
+    extras: dict[int, str] = {}
+    repeated = []
     for index, raw in enumerate(header):
         name = _normal_header(raw)
         if not name:
             continue
         column = BY_HEADER.get(name)
         if column is None:
-            unknown.append(raw)
+            label = raw.strip()
+            while label in extras.values():  # two 备注 columns: keep both
+                label += "'"
+            extras[index] = label
         elif column.key in positions.values():
             repeated.append(raw)
         else:
             positions[index] = column.key
-    missing = [c.header for c in COLUMNS if c.required and c.key not in positions.values()]
+    missing = [c.header for c in COLUMNS if header_required(c) and c.key not in positions.values()]
     problems = []
-    if unknown:
-        problems.append(_("无法识别的列：%(cols)s。", cols="、".join(unknown)))
+    if missing and extras:
+        # The likely cause is a renamed column: name the ones we did not recognise.
+        problems.append(_("无法识别的列：%(cols)s。", cols="、".join(extras.values())))
     if repeated:
         problems.append(_("重复的列：%(cols)s。", cols="、".join(repeated)))
     if missing:
@@ -289,12 +317,17 @@ def _header_map(header: list[str]) -> dict[int, str]:
     if problems:
         problems.append(_("请使用导入模板，不要修改第一行的列名。"))
         raise ValidationFailed(" ".join(problems))
-    return positions
+    return positions, extras
+
+
+def _is_header(values: list[str]) -> bool:
+    return sum(_normal_header(v) in BY_HEADER for v in values if v) >= 2
 
 
 def _rows_from(table) -> list[dict]:
     too_many = _("文件超过 %(n)d 行数据，请拆分成多个文件分批导入。", n=MAX_ROWS)
-    header = None
+    header = extras = None
+    above: list[list[str]] = []  # title lines above the header, or the header itself
     rows: list[dict] = []
     for number, values in enumerate(table, start=1):
         if number > MAX_SCANNED:
@@ -302,18 +335,28 @@ def _rows_from(table) -> list[dict]:
                 _("文件超过 %(n)d 行（含空行），请删除多余的空行或拆分文件。", n=MAX_SCANNED)
             )
         if header is None:
-            if any(values):
-                header = _header_map(values)
+            if not any(values):
+                continue
+            above.append(values)
+            if _is_header(values):
+                header, extras = _header_map(values)
+            elif len(above) == HEADER_SEARCH_ROWS:
+                header, extras = _header_map(above[0])  # says which columns are wrong
             continue
         if not any(values):
             continue
         row = {key: values[i] if i < len(values) else "" for i, key in header.items()}
+        row[EXTRA] = {
+            label: values[i] for i, label in extras.items() if i < len(values) and values[i]
+        }
         if row.get("title", "").startswith(EXAMPLE_PREFIX):
             continue
         if len(rows) == MAX_ROWS:
             raise ValidationFailed(too_many)
         row[ROW] = number
         rows.append(row)
+    if header is None and above:
+        header, extras = _header_map(above[0])
     if header is None:
         raise ValidationFailed(_("文件是空的，请使用导入模板填写后上传。"))
     if not rows:

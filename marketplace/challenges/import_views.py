@@ -26,7 +26,9 @@ from ..errors import DomainError, ValidationFailed
 from ..security import roles_required
 from . import importing
 from .blueprint import bp
-from .import_sheet import MAX_ROWS, column_help
+from .import_sheet import DRAFT_NOTE, MAX_ROWS, column_help
+from .models import ChallengeStatus
+from .schemas import missing_labels, missing_parts
 
 TOKEN_TTL_SECONDS = 3600
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -89,7 +91,16 @@ def _upload_page(*, error: str | None = None, status: int = 200, publish: bool =
         publish=publish,
         max_rows=MAX_ROWS,
         min_days=current_app.config["CHALLENGE_MIN_DAYS"],
+        draft_note=DRAFT_NOTE,
     ), status
+
+
+@bp.app_template_global("draft_missing")
+def draft_missing(challenge, indicators) -> list[str]:
+    """What a draft lacks before it may be submitted (labels), for the pages showing drafts."""
+    if challenge.status is not ChallengeStatus.DRAFT:
+        return []
+    return missing_labels(missing_parts(challenge, indicator_count=len(indicators)))
 
 
 @bp.get("/staff/import")

@@ -25,7 +25,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from .. import audit, db
 from ..accounts.models import REGISTRABLE_KINDS, Organisation, OrgStatus, User
@@ -37,14 +37,15 @@ from .access import is_staff
 from .forms import INDICATOR_PARTS
 from .import_sheet import (
     COLUMNS,
+    EXTRA,
     MAX_INDICATOR_COLUMNS,
     ROW,
     build_template,
     chinese_labels,
     read_rows,
 )
-from .models import Challenge, ChallengeStatus, Industry
-from .schemas import ChallengeInput, parse_challenge
+from .models import Challenge, ChallengeStatus, Indicator, Industry
+from .schemas import ChallengeInput, missing_labels, missing_parts, parse_challenge
 
 __all__ = ["build_template", "import_rows", "preview", "read_rows"]
 
@@ -85,6 +86,12 @@ class RowResult:
     data: ChallengeInput | None = None
     import_key: str | None = None
     challenge_id: int | None = None  # the challenge an earlier import made from this row
+    source_columns: dict[str, str] = field(default_factory=dict)  # kept with the draft
+
+    @property
+    def missing(self) -> list[str]:
+        """What the draft will lack until its issuer completes it (labels)."""
+        return self.data.missing_labels() if self.data else []
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(_("%(column)s：%(message)s", column=column, message=message))
@@ -98,6 +105,7 @@ class ImportedRow:
     title: str
     organisation_name: str
     code: str | None
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -113,7 +121,7 @@ def count_by_status(results: list[RowResult]) -> dict[str, int]:
 def import_key(organisation_id: int, data: ChallengeInput) -> str:
     """The same content for the same organisation gives the same key, whatever the file type."""
     content = {name: getattr(data, name) for name in services.SIMPLE_FIELDS}
-    content["deadline"] = data.deadline.isoformat()
+    content["deadline"] = data.deadline.isoformat() if data.deadline else None
     content["indicators"] = [asdict(item) for item in data.indicators]
     text = json.dumps([organisation_id, content], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -173,13 +181,16 @@ def _check_content(result: RowResult, row: dict, labels: dict, *, now, publish: 
         for n in range(1, MAX_INDICATOR_COLUMNS + 1)
     ]
     try:
-        data = parse_challenge(raw, now=now)
+        # A draft keeps what a real list lacks (面议, no deadline…); publishing needs it all.
+        data = parse_challenge(raw, now=now, allow_missing=not publish)
     except ValidationFailed as exc:
         for key, messages in exc.field_errors.items():
-            if key in ("field", "eligible_kinds") and row.get(key):
+            if key == "field" and row.get(key):
                 # The form's "please choose" means nothing in a spreadsheet: say what is wrong.
                 options = "、".join(labels[key])
                 messages = [_("无法识别“%(v)s”，可填：%(o)s。", v=row[key], o=options)]
+            elif key == "eligible_kinds" and row.get(key):
+                messages = [*messages, _("可填：%(o)s。", o="、".join(labels[key]))]
             for message in messages:
                 column = _("关键指标") if key == "indicators" else _HEADERS.get(key, key)
                 result.problem(column, message)
@@ -197,6 +208,17 @@ def _check_content(result: RowResult, row: dict, labels: dict, *, now, publish: 
     if result.status is RowStatus.READY:
         result.data = data
         result.import_key = import_key(result.organisation_id, data)
+        result.source_columns = _source_columns(row, data)
+
+
+def _source_columns(row: dict, data: ChallengeInput) -> dict[str, str]:
+    """The row's columns the template has no place for, and the wording of cells kept empty."""
+    kept = dict(row.get(EXTRA) or {})
+    for key in data.missing:  # e.g. 榜单金额: 面议, 揭榜截止时间: 待定
+        for name in ("contact_phone", "contact_email") if key == "contact_phone" else (key,):
+            if row.get(name) and name in _HEADERS:
+                kept[_HEADERS[name]] = row[name]
+    return kept
 
 
 def _mark_repeats_and_imported(s: Session, results: list[RowResult]) -> None:
@@ -237,6 +259,35 @@ def _warn_same_title(s: Session, results: list[RowResult]) -> None:
                     "该单位已有同名榜单。本行内容与之不同，将作为新榜单导入；如是修改稿，请勿重复导入。"
                 )
             )
+
+
+def draft_gaps(s: Session, challenge_ids: list[int]) -> dict[int, list[str]]:
+    """What each of these drafts lacks before submission (labels), in two queries."""
+    if not challenge_ids:
+        return {}
+    counts = dict(
+        s.exec(
+            select(Indicator.challenge_id, func.count())
+            .where(Indicator.challenge_id.in_(challenge_ids))
+            .group_by(Indicator.challenge_id)
+        ).all()
+    )
+    parts = (
+        Challenge.id,
+        Challenge.budget_total_fen,
+        Challenge.enterprise_funds_fen,
+        Challenge.subsidy_requested_fen,
+        Challenge.deadline,
+        Challenge.deliverables,
+        Challenge.eligible_kinds,
+        Challenge.contact_name,
+        Challenge.contact_phone,
+        Challenge.contact_email,
+    )
+    drafts = s.exec(select(*parts).where(Challenge.id.in_(challenge_ids))).all()
+    return {
+        c.id: missing_labels(missing_parts(c, indicator_count=counts.get(c.id, 0))) for c in drafts
+    }
 
 
 def import_rows(*, actor: User, rows: list[dict], publish: bool) -> ImportReport:
@@ -280,9 +331,17 @@ def _import_chunk(
                     data=result.data,
                     import_key=result.import_key,
                     publish=publish,
+                    source_columns=result.source_columns,
                 )
                 outcomes.append(
-                    ImportedRow(result.row, c.id, c.title, result.organisation_name, c.code)
+                    ImportedRow(
+                        result.row,
+                        c.id,
+                        c.title,
+                        result.organisation_name,
+                        c.code,
+                        result.missing,
+                    )
                 )
         except Conflict:
             outcomes.append(RowStatus.IMPORTED)
@@ -308,6 +367,7 @@ def create_imported_challenge(
     data: ChallengeInput,
     import_key: str,
     publish: bool = False,
+    source_columns: dict[str, str] | None = None,
 ) -> Challenge:
     """Save one imported row for its organisation: a draft, or published when staff choose."""
     if not is_staff(actor):
@@ -321,6 +381,7 @@ def create_imported_challenge(
         organisation_id=organisation_id,
         created_by_id=actor.id,
         import_key=import_key,
+        source_columns=source_columns or None,
         **{name: getattr(data, name) for name in services.SIMPLE_FIELDS},
     )
     if publish:  # submitted on the enterprise's behalf, then approved below
@@ -340,11 +401,15 @@ def create_imported_challenge(
     if publish:
         # Joins this transaction: a refusal (deadline too close) undoes the whole row.
         return services.approve_challenge(actor=actor, challenge_id=challenge.id)
+    body = _("请核对内容，确认无误后提交审核。")
+    if data.missing:
+        parts = "、".join(data.missing_labels())
+        body = _("请补充%(parts)s，核对内容后提交审核。", parts=parts)
     notify(
         s,
         user_ids=services.org_member_ids(s, organisation_id),
         title=_("科技局已为贵单位录入榜单草稿：%(title)s", title=challenge.title),
-        body=_("请核对内容，确认无误后提交审核。"),
+        body=body,
         link=f"/challenges/{challenge.id}",
     )
     return challenge

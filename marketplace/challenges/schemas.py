@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import REGISTRABLE_KINDS, OrgKind
 from ..errors import ValidationFailed
@@ -37,6 +39,76 @@ class IndicatorInput:
     verification: str = ""
 
 
+# Words a demand list (需求征集) writes where a value is not known yet: missing, not wrong.
+NOT_YET = frozenset(
+    {"面议", "待定", "另议", "协商", "商定", "未定", "暂无", "无", "不详", "另行通知", "长期",
+     "长期有效", "-", "--", "—", "——", "/", "／"}
+)  # fmt: skip
+
+# The parts a draft may lack (an imported row kept as it came) but a submission may not.
+MISSING_LABELS = {
+    "budget_total": _l("榜单金额"),
+    "enterprise_funds": _l("企业出资与申请政府资助"),
+    "deadline": _l("揭榜截止时间"),
+    "deliverables": _l("预期成果"),
+    "eligible_kinds": _l("可揭榜单位类型"),
+    "contact_name": _l("联系人"),
+    "contact_phone": _l("联系电话或联系邮箱"),
+    "indicators": _l("关键指标"),
+}
+_MISSING_MESSAGES = {
+    "budget_total": _l("请填写金额（万元），最多两位小数，例如 150 或 87.5。"),
+    "enterprise_funds": _l("请填写企业出资和申请政府资助（万元），两者之和等于榜单金额。"),
+    "deadline": _l("请填写揭榜截止时间，例如 2026-12-31 17:00（北京时间）。"),
+    "deliverables": _l("此项为必填项。"),
+    "eligible_kinds": _l("请至少选择一种可揭榜的单位类型。"),
+    "contact_name": _l("此项为必填项。"),
+    "contact_phone": _l("请至少填写联系电话或联系邮箱中的一项。"),
+    "indicators": _l("请至少填写一项可量化的关键指标。"),
+}
+
+
+def missing_parts(item: Any, *, indicator_count: int | None = None) -> list[str]:
+    """The one completeness rule: what a challenge still lacks before it may be submitted.
+
+    ``item`` is a ChallengeInput or a saved Challenge (whose indicators are counted apart).
+    The form, the import, the submission and the draft pages all ask this function.
+    """
+    count = len(item.indicators) if indicator_count is None else indicator_count
+    gaps = {
+        "budget_total": item.budget_total_fen is None,
+        "enterprise_funds": item.enterprise_funds_fen is None or item.subsidy_requested_fen is None,
+        "deadline": item.deadline is None,
+        "deliverables": not item.deliverables,
+        "eligible_kinds": not item.eligible_kinds,
+        "contact_name": not item.contact_name,
+        "contact_phone": not item.contact_phone and not item.contact_email,
+        "indicators": count == 0,
+    }
+    return [key for key, gap in gaps.items() if gap]
+
+
+def missing_labels(keys: list[str]) -> list[str]:
+    return [str(MISSING_LABELS[k]) for k in keys]
+
+
+def incomplete_error(keys: list[str]) -> ValidationFailed:
+    """The refusal of a submission that lacks ``keys``, per field and as one sentence."""
+    message = _("请先补充：%(parts)s，再提交审核。", parts="、".join(missing_labels(keys)))
+    return ValidationFailed(message, field_errors={k: [str(_MISSING_MESSAGES[k])] for k in keys})
+
+
+class Unreadable(ValueError):
+    """A cell with words that cannot be read; ``words`` are those words, not the whole cell."""
+
+    def __init__(self, words: list[str]):
+        super().__init__(words)
+        self.words = words
+
+    def quoted(self) -> str:
+        return "、".join(f"“{w}”" for w in self.words)
+
+
 @dataclass
 class ChallengeInput:
     title: str
@@ -44,11 +116,11 @@ class ChallengeInput:
     problem: str
     background: str
     deliverables: str
-    budget_total_fen: int
-    enterprise_funds_fen: int
-    subsidy_requested_fen: int
+    budget_total_fen: int | None
+    enterprise_funds_fen: int | None
+    subsidy_requested_fen: int | None
     period_months: int
-    deadline: datetime
+    deadline: datetime | None
     eligible_kinds: list[str]
     qualifications: str
     consortium_allowed: bool
@@ -57,15 +129,38 @@ class ChallengeInput:
     contact_phone: str
     contact_email: str
     indicators: list[IndicatorInput] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # see missing_parts
+
+    def missing_labels(self) -> list[str]:
+        return missing_labels(self.missing)
+
+
+_AMOUNT_TOKENS = re.compile(r"-?[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?|万元|万|\s+|[^0-9\s万]+")
+_PERIOD_TOKENS = re.compile(r"[0-9]+|个月|月|年|\s+|[^0-9\s月年个]+|个")
+
+
+def _tokens(pattern: re.Pattern, text: str) -> list[str]:
+    return [t for t in pattern.findall(text) if not t.isspace()]
+
+
+def _is_number(token: str) -> bool:
+    return token[-1] in "0123456789"  # ASCII only: ５０ or ٣ is a word we cannot read
 
 
 def wan_to_fen(raw: Any) -> int:
-    """'12.5' (万元) → 12_500_000 fen; ValueError when it is not an amount."""
-    text = str(raw if raw is not None else "").strip().replace(",", "").replace("，", "")
+    """'12.5', '12.5万元' → 12_500_000 fen; Unreadable names the words that are not an amount."""
+    text = str(raw if raw is not None else "").strip()
     if not text:
         raise ValueError("empty")
+    tokens = _tokens(_AMOUNT_TOKENS, text)
+    numbers = [t for t in tokens if _is_number(t)]
+    bad = [t for t in tokens if not _is_number(t) and t not in ("万元", "万")]
+    if bad or len(numbers) > 1:
+        raise Unreadable(bad or numbers[1:])
+    if not numbers:
+        raise ValueError("no number")
     try:
-        amount = Decimal(text)
+        amount = Decimal(numbers[0].replace(",", "").replace("，", ""))
     except InvalidOperation as exc:
         raise ValueError("not a number") from exc
     if not amount.is_finite() or amount.as_tuple().exponent < -2:
@@ -81,18 +176,49 @@ def fen_to_wan_text(fen: int | None) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
+def parse_period(raw: Any) -> int:
+    """'24', '24个月', '2年' → months; Unreadable names the words that are not a period."""
+    tokens = _tokens(_PERIOD_TOKENS, str(raw if raw is not None else "").strip())
+    numbers = [t for t in tokens if _is_number(t)]
+    units = [t for t in tokens if t in ("个月", "月", "年")]
+    bad = [t for t in tokens if not _is_number(t) and t not in ("个月", "月", "年")]
+    if bad or len(numbers) > 1 or len(units) > 1:
+        raise Unreadable(bad or numbers[1:] or units[1:])
+    if not numbers:
+        raise ValueError("empty")
+    return int(numbers[0]) * (12 if units == ["年"] else 1)
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?")
+
+
 def parse_deadline(raw: Any) -> datetime:
-    """'2026-12-31T17:00', '2026-12-31 17:00' or '2026-12-31' in Beijing time → UTC."""
+    """'2026-12-31T17:00', '2026-12-31 17:00', '2026年12月31日' (Beijing time) → UTC.
+
+    Only a date means 17:00 that day. Unreadable names the words around the date that cannot
+    be read ("2026-12-31前" → 前), or the whole cell when there is no date in it ("下个月").
+    """
     if isinstance(raw, datetime):
         local = raw if raw.tzinfo else raw.replace(tzinfo=SHANGHAI)
         return local.astimezone(ZoneInfo("UTC"))
-    text = str(raw or "").strip().replace("/", "-")
+    original = str(raw or "").strip()
+    text = re.sub(r"(?<=[0-9])[年月./](?=[0-9])", "-", original.replace("：", ":"))
+    text = re.sub(r"(?<=[0-9])日", "", text)
+    if not text:
+        raise ValueError("empty")
+    found = _DATE.search(text)
+    if found is None:
+        raise Unreadable([original])
+    rest = (text[: found.start()] + " " + text[found.end() :]).split()
+    if rest:
+        raise Unreadable(rest)
+    text = found.group(0)
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
         except ValueError:
             continue
-    day = datetime.strptime(text, "%Y-%m-%d").date()  # ValueError propagates
+    day = datetime.strptime(text, "%Y-%m-%d").date()  # ValueError (2026-02-30) propagates
     return datetime.combine(day, DEFAULT_DEADLINE_TIME, SHANGHAI).astimezone(ZoneInfo("UTC"))
 
 
@@ -110,35 +236,49 @@ def _truthy(value: Any) -> bool:
     return str(value or "").strip().lower() in {"1", "true", "yes", "on", "y", "是", "允许", "√"}
 
 
-def parse_challenge(raw: Mapping[str, Any], *, now: datetime) -> ChallengeInput:
-    """Check every rule and return clean input, or raise ValidationFailed with per-field errors."""
+def _given(raw: Mapping[str, Any], key: str) -> str:
+    """A completable field's text; a placeholder such as 面议 or 待定 counts as not given."""
+    value = _text(raw, key)
+    return "" if value in NOT_YET else value
+
+
+def parse_challenge(
+    raw: Mapping[str, Any], *, now: datetime, allow_missing: bool = False
+) -> ChallengeInput:
+    """Check every rule and return clean input, or raise ValidationFailed with per-field errors.
+
+    ``allow_missing`` (an imported draft) keeps the parts missing_parts lists empty and records
+    them in ``missing``; what is given must still be right. Otherwise they are required.
+    """
     errors: dict[str, list[str]] = {}
 
     def err(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    def too_long(name: str, value: str, limit: int) -> None:
+        if len(value) > limit:
+            err(name, _("不能超过 %(n)d 个字符（现有 %(m)d 个）。", n=limit, m=len(value)))
+
     def required(name: str, limit: int) -> str:
         value = _text(raw, name)
         if not value:
             err(name, _("此项为必填项。"))
-        elif len(value) > limit:
-            err(name, _("不能超过 %(n)d 个字符（现有 %(m)d 个）。", n=limit, m=len(value)))
+        too_long(name, value, limit)
         return value
 
-    def optional(name: str, limit: int) -> str:
-        value = _text(raw, name)
-        if len(value) > limit:
-            err(name, _("不能超过 %(n)d 个字符（现有 %(m)d 个）。", n=limit, m=len(value)))
+    def optional(name: str, limit: int, *, completable: bool = False) -> str:
+        value = _given(raw, name) if completable else _text(raw, name)
+        too_long(name, value, limit)
         return value
 
     title = required("title", 200)
     problem = required("problem", 20000)
     background = optional("background", 20000)
-    deliverables = required("deliverables", 5000)
+    deliverables = optional("deliverables", 5000, completable=True)
     qualifications = optional("qualifications", 2000)
-    contact_name = required("contact_name", 100)
-    contact_phone = optional("contact_phone", 40)
-    contact_email = optional("contact_email", 254)
+    contact_name = optional("contact_name", 100, completable=True)
+    contact_phone = optional("contact_phone", 40, completable=True)
+    contact_email = optional("contact_email", 254, completable=True)
 
     industry = None
     raw_field = _text(raw, "field")
@@ -147,60 +287,45 @@ def parse_challenge(raw: Mapping[str, Any], *, now: datetime) -> ChallengeInput:
     else:
         err("field", _("请选择所属产业领域。"))
 
-    amounts: dict[str, int] = {}
-    for name in ("budget_total", "enterprise_funds", "subsidy_requested"):
-        value = _text(raw, name)
-        try:
-            fen = wan_to_fen(value if value else ("0" if name != "budget_total" else ""))
-        except ValueError:
-            err(name, _("请填写金额（万元），最多两位小数，例如 150 或 87.5。"))
-            continue
-        if fen < 0:
-            err(name, _("金额不能为负数。"))
-        elif fen > MAX_BUDGET_FEN:
-            err(name, _("金额超过上限 10 亿元（100000 万元），请核对单位是否为万元。"))
-        else:
-            amounts[name] = fen
-    if "budget_total" in amounts and amounts["budget_total"] == 0:
-        err("budget_total", _("榜单金额必须大于 0。"))
-    if len(amounts) == 3 and not errors.get("budget_total"):
-        parts = amounts["enterprise_funds"] + amounts["subsidy_requested"]
-        if parts != amounts["budget_total"]:
-            err(
-                "budget_total",
-                _(
-                    "企业出资（%(a)s 万元）加申请政府资助（%(b)s 万元）应等于榜单金额"
-                    "（%(t)s 万元），目前相差 %(d)s 万元。",
-                    a=fen_to_wan_text(amounts["enterprise_funds"]),
-                    b=fen_to_wan_text(amounts["subsidy_requested"]),
-                    t=fen_to_wan_text(amounts["budget_total"]),
-                    d=fen_to_wan_text(abs(parts - amounts["budget_total"])),
-                ),
-            )
+    amounts = _parse_amounts(raw, err)
 
     period = 0
     try:
-        period = int(_text(raw, "period_months"))
+        period = parse_period(raw.get("period_months"))
         if not 1 <= period <= 60:
             err("period_months", _("实施周期应在 1 到 60 个月之间。"))
+    except Unreadable as exc:
+        err(
+            "period_months",
+            _("无法识别%(words)s：请填写月数（整数），例如 24。", words=exc.quoted()),
+        )
     except ValueError:
         err("period_months", _("请填写实施周期（整数，单位：月）。"))
 
     deadline = None
-    try:
-        deadline = parse_deadline(raw.get("deadline"))
-        if deadline <= now:
-            err("deadline", _("揭榜截止时间必须晚于当前时间。"))
-    except ValueError:
-        err("deadline", _("请填写揭榜截止时间，例如 2026-12-31 17:00（北京时间）。"))
+    if _given(raw, "deadline"):
+        try:
+            deadline = parse_deadline(raw.get("deadline"))
+            if deadline <= now:
+                err("deadline", _("揭榜截止时间必须晚于当前时间。"))
+        except Unreadable as exc:
+            err(
+                "deadline",
+                _(
+                    "无法识别%(words)s：请填写日期，例如 2026-12-31 17:00（北京时间）。",
+                    words=exc.quoted(),
+                ),
+            )
+        except ValueError:
+            err("deadline", _("不是有效的日期，例如 2026-12-31 17:00（北京时间）。"))
 
     kinds = raw.get("eligible_kinds") or []
     if isinstance(kinds, str):
-        kinds = [k for k in re.split(r"[,，;；、\s]+", kinds) if k]
-    kinds = [_kind_value(k) for k in kinds]
-    if not kinds or any(k is None for k in kinds):
-        err("eligible_kinds", _("请至少选择一种可揭榜的单位类型。"))
-    kinds = sorted({k for k in kinds if k})
+        kinds = [k for k in re.split(r"[,，;；、\s]+", kinds) if k and k not in NOT_YET]
+    unknown = [str(k) for k in kinds if _kind_value(k) is None]
+    if unknown:
+        err("eligible_kinds", _("无法识别%(words)s。", words=Unreadable(unknown).quoted()))
+    kinds = sorted({_kind_value(k) for k in kinds} - {None})
 
     consortium = _truthy(raw.get("consortium_allowed"))
     consortium_max = 1
@@ -215,8 +340,6 @@ def parse_challenge(raw: Mapping[str, Any], *, now: datetime) -> ChallengeInput:
                 _("允许联合揭榜时，联合体成员数应在 2 到 %(n)d 家之间。", n=MAX_CONSORTIUM),
             )
 
-    if not contact_phone and not contact_email:
-        err("contact_phone", _("请至少填写联系电话或联系邮箱中的一项。"))
     if contact_email:
         try:
             validate_email(contact_email, check_deliverability=False)
@@ -225,6 +348,23 @@ def parse_challenge(raw: Mapping[str, Any], *, now: datetime) -> ChallengeInput:
 
     indicators = _parse_indicators(raw.get("indicators") or [], err)
 
+    values = SimpleNamespace(
+        budget_total_fen=amounts.get("budget_total"),
+        enterprise_funds_fen=amounts.get("enterprise_funds"),
+        subsidy_requested_fen=amounts.get("subsidy_requested"),
+        deadline=deadline,
+        deliverables=deliverables,
+        eligible_kinds=kinds,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        indicators=indicators,
+    )
+    # A part given but wrong has its own error above; only what is absent counts as missing.
+    missing = [k for k in missing_parts(values) if k not in errors]
+    if not allow_missing:
+        for key in missing:
+            err(key, str(_MISSING_MESSAGES[key]))
     if errors:
         raise ValidationFailed(field_errors=errors)
     return ChallengeInput(
@@ -233,9 +373,9 @@ def parse_challenge(raw: Mapping[str, Any], *, now: datetime) -> ChallengeInput:
         problem=problem,
         background=background,
         deliverables=deliverables,
-        budget_total_fen=amounts["budget_total"],
-        enterprise_funds_fen=amounts["enterprise_funds"],
-        subsidy_requested_fen=amounts["subsidy_requested"],
+        budget_total_fen=amounts.get("budget_total"),
+        enterprise_funds_fen=amounts.get("enterprise_funds"),
+        subsidy_requested_fen=amounts.get("subsidy_requested"),
         period_months=period,
         deadline=deadline,
         eligible_kinds=kinds,
@@ -246,7 +386,65 @@ def parse_challenge(raw: Mapping[str, Any], *, now: datetime) -> ChallengeInput:
         contact_phone=contact_phone,
         contact_email=contact_email,
         indicators=indicators,
+        missing=missing if allow_missing else [],
     )
+
+
+def _parse_amounts(raw: Mapping[str, Any], err) -> dict[str, int]:
+    """The three amounts in fen; what is not given (面议) is left out.
+
+    One blank part counts as 0 (the other carries it all); both blank is a split not given yet.
+    """
+    amounts: dict[str, int] = {}
+    failed = False
+    parts_given = any(_given(raw, n) for n in ("enterprise_funds", "subsidy_requested"))
+    for name in ("budget_total", "enterprise_funds", "subsidy_requested"):
+        value = _given(raw, name)
+        if not value:
+            if name != "budget_total" and parts_given:
+                amounts[name] = 0
+            continue
+        try:
+            fen = wan_to_fen(value)
+        except Unreadable as exc:
+            err(
+                name,
+                _(
+                    "无法识别%(words)s：请只填金额数字（单位万元），例如 150 或 87.5。",
+                    words=exc.quoted(),
+                ),
+            )
+            failed = True
+            continue
+        except ValueError:
+            err(name, _("请填写金额（万元），最多两位小数，例如 150 或 87.5。"))
+            failed = True
+            continue
+        if fen < 0:
+            err(name, _("金额不能为负数。"))
+            failed = True
+        elif fen > MAX_BUDGET_FEN:
+            err(name, _("金额超过上限 10 亿元（100000 万元），请核对单位是否为万元。"))
+            failed = True
+        else:
+            amounts[name] = fen
+    if amounts.get("budget_total") == 0:
+        err("budget_total", _("榜单金额必须大于 0。"))
+    elif len(amounts) == 3 and not failed:
+        parts = amounts["enterprise_funds"] + amounts["subsidy_requested"]
+        if parts != amounts["budget_total"]:
+            err(
+                "budget_total",
+                _(
+                    "企业出资（%(a)s 万元）加申请政府资助（%(b)s 万元）应等于榜单金额"
+                    "（%(t)s 万元），目前相差 %(d)s 万元。",
+                    a=fen_to_wan_text(amounts["enterprise_funds"]),
+                    b=fen_to_wan_text(amounts["subsidy_requested"]),
+                    t=fen_to_wan_text(amounts["budget_total"]),
+                    d=fen_to_wan_text(abs(parts - amounts["budget_total"])),
+                ),
+            )
+    return amounts
 
 
 # Organisation types as people write them in a form or a spreadsheet, in either language.
@@ -277,9 +475,6 @@ def _kind_value(raw: str) -> str | None:
 def _parse_indicators(rows: list, err) -> list[IndicatorInput]:
     result: list[IndicatorInput] = []
     filled = [r for r in rows if any(str(v or "").strip() for v in r.values())]
-    if not filled:
-        err("indicators", _("请至少填写一项可量化的关键指标。"))
-        return result
     if len(filled) > MAX_INDICATORS:
         err("indicators", _("关键指标最多 %(n)d 项。", n=MAX_INDICATORS))
     for number, row in enumerate(filled, start=1):

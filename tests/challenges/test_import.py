@@ -91,7 +91,7 @@ BREAKAGES = [
     ("indicator_target", "缺少目标值"),
     ("past_deadline", "必须晚于当前时间"),
     ("absurd_amount", "金额超过上限"),
-    ("check_digit", "校验位不正确"),
+    ("check_digit", "统一社会信用代码无效"),
     ("duplicate", "行内容完全相同"),
 ]
 
