@@ -10,8 +10,9 @@ from .. import db
 from ..accounts.models import Role
 from ..errors import ValidationFailed
 from ..security import roles_required
-from . import amendments, queries, services
+from . import amendments, queries, review, services
 from .blueprint import bp
+from .models import Challenge, ChallengeStatus
 
 
 @bp.get("/staff/challenges")
@@ -72,3 +73,11 @@ def decide_amendment(amendment_id: int, decision: str):
         return redirect(url_for("challenges.review_queue")), 303
     flash(_("变更已生效并公告。") if decision == "approve" else _("已驳回变更申请。"), "success")
     return _back(amendment.challenge_id)
+
+
+@bp.app_template_global("since_return")
+def since_return(challenge: Challenge) -> review.SinceReturn | None:
+    """For staff reviewing a resubmitted challenge: what changed since they returned it."""
+    if challenge.status is not ChallengeStatus.PENDING_REVIEW:
+        return None
+    return review.changes_since_return(db.session(), challenge)

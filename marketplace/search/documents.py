@@ -12,6 +12,7 @@ from ..challenges.models import PUBLIC_STATUSES, Challenge, Indicator
 from ..challenges.queries import BUDGET_BANDS
 from ..challenges.schemas import FEN_PER_WAN
 from ..teams.models import Achievement, TeamProfile
+from . import text as T
 from .index import Doc
 from .outbox import DocType
 
@@ -42,7 +43,8 @@ def challenge_doc(s: Session, c: Challenge, org: Organisation | None = None) -> 
         title=c.title,
         indicators="；".join(f"{i.name} {i.target} {i.unit}" for i in indicators),
         keywords=" ".join([str(c.field.label), c.qualifications]),
-        body="\n".join([c.problem, c.background, c.deliverables]),
+        # Markdown fields are stored as the text the page shows, so snippets quote the page.
+        body="\n".join(T.plain_text(t) for t in (c.problem, c.background, c.deliverables)),
         field=c.field.value,
         status=c.status.value,
         region=org.region if org else "",
@@ -84,7 +86,7 @@ def achievement_doc(s: Session, a: Achievement, org: Organisation | None = None)
         doc_id=a.id,
         title=a.title,
         keywords=" ".join([str(a.field.label), a.ip_status, str(a.transfer_mode.label)]),
-        body=a.summary,
+        body=T.plain_text(a.summary),
         field=a.field.value,
         region=org.region if org else "",
         band=budget_band(a.asking_price_fen),

@@ -38,9 +38,10 @@ from . import text as T
 log = logging.getLogger(__name__)
 META_ID = "meta:outbox"
 # How documents become tokens: bump it whenever text.py, the schema or the codec change what a
-# rebuild would write. 1: jieba, positions (first session); 2: rjieba, no positions. An index
-# of another format keeps answering, and `index verify` says to rebuild it.
-FORMAT = 2
+# rebuild would write. 1: jieba, positions (first session); 2: rjieba, no positions; 3: Markdown
+# fields (challenge texts, achievement summaries) stored and indexed as their rendered text, not
+# their source. An index of another format keeps answering, and `index verify` says to rebuild it.
+FORMAT = 3
 WRITE_LOCK_TIMEOUT = 2.0
 REBUILD_PROCS = 2  # forked writer processes in rebuild(), each writes one segment
 

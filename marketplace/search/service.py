@@ -245,8 +245,9 @@ def _match(text: str, *, kinds: list[str], open_only: bool, limit: int) -> list[
     catch_up()
     sx = current()
     try:
+        # Some hits are dropped below (nothing to show in common): ask for a few more.
         result = ix.search(
-            sx, ix.key_terms_query(weighted), kinds=tuple(kinds), per_page=limit,
+            sx, ix.key_terms_query(weighted), kinds=tuple(kinds), per_page=limit * 2,
             open_at=db.utcnow() if open_only else None,
         )  # fmt: skip
     except Exception:
@@ -255,10 +256,29 @@ def _match(text: str, *, kinds: list[str], open_only: bool, limit: int) -> list[
     out = []
     for h in result.hits:
         text_of_hit = T.fold(" ".join(str(h.fields.get(n) or "") for n in ix.TEXT_FIELDS))
-        shared = [t for t in terms if t in text_of_hit]
+        shared = shared_terms(terms, text_of_hit)
+        if not shared:  # a suggestion with nothing in common is not a suggestion
+            continue
         out.append(Match(h.kind, h.doc_id, h.fields.get("title", ""), h.fields.get("org", ""),
                          h.score, shared[:6]))  # fmt: skip
+        if len(out) == limit:
+            break
     return out
+
+
+def shared_terms(terms: list[str], folded_text: str) -> list[str]:
+    """What a match has in common with the text it was found for, as its explanation: the key
+    terms it contains, else the sub-words it was found by (a team doing 农残检测 shares 检测
+    with 自动检测, not 自动检测 itself, and the query counts such sub-words). Empty: nothing."""
+    whole = [t for t in terms if t in folded_text]
+    if whole:
+        return whole
+    parts = []
+    for term in terms:
+        for word in T.words(term):
+            if word != term and len(word) > 1 and word in folded_text and word not in parts:
+                parts.append(word)
+    return parts
 
 
 def matches_for_challenge(challenge, indicators, *, limit: int = 10) -> list[Match]:

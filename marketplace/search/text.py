@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -200,3 +201,44 @@ def highlight(text: str | None, terms: list[str], *, width: int = 120) -> Markup
     prefix = "…" if start else ""
     suffix = "…" if start + width < len(text) else ""
     return Markup(prefix + "".join(out) + suffix)  # noqa: S704  (every piece escaped above)
+
+
+# Elements after which a reader sees a break: their text must not run into the next one's.
+_BLOCKS = frozenset(
+    {"p", "br", "li", "ul", "ol", "blockquote", "pre", "hr", "table", "thead", "tbody", "tr"}
+    | {"th", "td", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(markdown_source: str | None) -> str:
+    """What a reader sees of a Markdown text, as plain text: rendered by the same renderer the
+    pages use, then stripped of markup (no ``**``, list dashes, link targets), one line per
+    block. The index stores this, so snippets quote the page, not its source."""
+    from ..text import render_markdown
+
+    if not markdown_source:
+        return ""
+    parser = _TextOnly()
+    parser.feed(str(render_markdown(markdown_source)))
+    parser.close()
+    lines = (
+        re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n")
+    )
+    return "\n".join(line for line in lines if line)

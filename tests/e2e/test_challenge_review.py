@@ -137,6 +137,7 @@ def test_draft_return_fix_approve_and_publish(live_server, page: Page) -> None:
     _open_from_review_queue(page)
     expect(main.get_by_role("row").filter(has_text="批次一致性")).to_contain_text("≤1.5")
     main.get_by_role("button", name="审核通过并发布").click()
+    main.get_by_role("button", name="确认发布").click()
     year = datetime.now(SHANGHAI).year
     published = journey.success(page)
     expect(published).to_have_text(re.compile(rf"^已发布，榜单编号 LH-{year}-\d{{4}}。$"))
