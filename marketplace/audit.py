@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, Session, SQLModel, func, select
 
 from .db import utcnow
@@ -80,15 +81,29 @@ def query_events(
     date_to: datetime | None = None,
     page: int = 1,
     per_page: int = 50,
+    actor_ids: Any = None,
+    unsearchable: ColumnElement[bool] | None = None,
 ) -> tuple[list[AuditEvent], int]:
-    """Filter the trail for the staff browser; newest first. Returns (rows, total)."""
+    """Filter the trail for the staff browser; newest first. Returns (rows, total).
+
+    ``actor`` matches the recorded label, or an id in ``actor_ids`` (e.g. people found by
+    name). Rows matching ``unsearchable`` (those shown without their actor) are never found
+    by an actor search, or the search itself would name who did them.
+    """
     stmt = select(AuditEvent)
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if actor:
-        stmt = stmt.where(AuditEvent.actor_label.contains(actor))
+        by_actor = AuditEvent.actor_label.contains(actor, autoescape=True)
+        if actor_ids is not None:
+            by_actor = or_(by_actor, AuditEvent.actor_id.in_(actor_ids))
+        stmt = stmt.where(by_actor)
+        if unsearchable is not None:
+            # By id, not NOT(condition): a JSON field that is absent is NULL, and NOT NULL
+            # would drop every ordinary row too.
+            stmt = stmt.where(AuditEvent.id.not_in(select(AuditEvent.id).where(unsearchable)))
     if date_from:
         stmt = stmt.where(AuditEvent.created_at >= date_from)
     if date_to:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Field, Session, SQLModel, func, select
 
+from . import db
+from .errors import NotFound
 from .models_base import utc_field
 
 
@@ -50,14 +53,23 @@ def recent_for(s: Session, user_id: int, *, limit: int = 50) -> list[Notificatio
     )
 
 
-def mark_all_read(s: Session, user_id: int) -> None:
-    """Mark every unread notification of the user as read (in the caller's transaction)."""
-    from sqlalchemy import update
-
-    from .db import utcnow
-
-    s.exec(
+@db.transactional
+def mark_all_read(s: Session, *, user_id: int) -> int:
+    """Mark every unread notification of the user as read; returns how many."""
+    result = s.exec(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=db.utcnow())
     )
+    return result.rowcount
+
+
+@db.transactional
+def mark_read(s: Session, *, user_id: int, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; someone else's is not found."""
+    note = s.get(Notification, notification_id)
+    if note is None or note.user_id != user_id:
+        raise NotFound()
+    if note.read_at is None:
+        note.read_at = db.utcnow()
+    return note

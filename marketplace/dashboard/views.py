@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import func, select
 
-from .. import audit, db
+from .. import db
 from .. import notifications as notify_store
 from ..accounts.models import Membership, Organisation, OrgStatus, Role, User
 from ..challenges import queries as challenge_queries
 from ..challenges.models import Challenge, ChallengeStatus, Phase
 from ..pagination import Page, page_arg
+from ..parsing import parse_id
 from ..security import login_required, roles_required
+from . import audit_trail
 from .blueprint import bp
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -76,15 +79,27 @@ def _day_arg(name: str, *, end: bool = False) -> datetime | None:
 @bp.get("/notifications")
 @login_required
 def notifications():
+    # Reading changes nothing (a link from another site must not mark anything read).
     rows = notify_store.recent_for(db.session(), current_user.id)
-    if any(n.read_at is None for n in rows):
-        _mark_read(current_user.id)
     return render_template("dashboard/notifications.html", rows=rows)
 
 
-@db.transactional
-def _mark_read(s, user_id: int) -> None:
-    notify_store.mark_all_read(s, user_id)
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    notify_store.mark_all_read(user_id=current_user.id)
+    flash(_("全部消息已标为已读。"), "success")
+    return redirect(url_for("dashboard.notifications"), 303)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def notification_read(notification_id: int):
+    nid = parse_id(notification_id)
+    if nid is None:
+        abort(404)
+    notify_store.mark_read(user_id=current_user.id, notification_id=nid)
+    return redirect(url_for("dashboard.notifications"), 303)
 
 
 @bp.get("/staff/audit")
@@ -98,8 +113,9 @@ def audit_log():
         "object_type": (request.args.get("object_type") or "").strip()[:64] or None,
         "actor": (request.args.get("actor") or "").strip()[:200] or None,
     }
-    rows, total = audit.query_events(
+    rows, total = audit_trail.browse(
         s,
+        viewer=current_user,
         **filters,
         date_from=_day_arg("from"),
         date_to=_day_arg("to", end=True),
@@ -109,6 +125,7 @@ def audit_log():
     return render_template(
         "dashboard/audit.html",
         page=Page(rows, page, per_page, total),
-        actions=audit.known_actions(s),
+        actions=audit_trail.action_choices(s),
+        object_types=audit_trail.object_type_choices(),
         args=request.args,
     )

@@ -1,0 +1,228 @@
+"""The words of the audit trail: actions, kinds of object, fields and stored values.
+
+Declared once; the trail's page, its filters and any export read them from here.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..accounts.models import Membership, OrgKind, OrgStatus, Role
+from ..challenges.models import Industry, Phase
+from ..i18n import local_datetime, money
+from ..integrity.models import Measure, RepairStatus
+from ..review.models import Availability
+from ..teams.models import TransferMode
+from ..workdays.models import DayKind
+
+# Every action code a service writes, in words. tests/test_audit_view.py fails when a code
+# written anywhere in the application has no entry here.
+ACTION_LABELS: dict[str, Any] = {
+    "user.register": _l("注册账号"),
+    "user.register_existing_email": _l("用已注册的邮箱再次注册"),
+    "user.create": _l("创建账号"),
+    "user.update": _l("修改账号"),
+    "user.login": _l("用户登录"),
+    "user.login_failed": _l("登录失败"),
+    "user.logout": _l("退出登录"),
+    "user.change_password": _l("修改密码"),
+    "user.request_password_reset": _l("申请重置密码"),
+    "user.reset_password": _l("重置密码"),
+    "user.request_membership": _l("申请加入单位"),
+    "user.approve_membership": _l("批准加入单位"),
+    "user.reject_membership": _l("拒绝加入单位"),
+    "user.set_org_admin": _l("设置单位管理员"),
+    "organisation.create": _l("创建单位"),
+    "organisation.register": _l("注册单位"),
+    "organisation.verify": _l("认证单位"),
+    "organisation.reject": _l("单位认证未通过"),
+    "challenge.create": _l("创建榜单草稿"),
+    "challenge.update": _l("修改榜单草稿"),
+    "challenge.import": _l("批量导入榜单"),
+    "challenge.submit": _l("提交榜单审核"),
+    "challenge.approve": _l("发布榜单"),
+    "challenge.return": _l("退回榜单修改"),
+    "challenge.reject": _l("驳回榜单"),
+    "challenge.cancel": _l("撤榜"),
+    "challenge.close": _l("榜单截止"),
+    "challenge.amend": _l("榜单变更生效"),
+    "challenge.attach": _l("上传榜单附件"),
+    "challenge.detach": _l("删除榜单附件"),
+    "amendment.propose": _l("提出榜单变更"),
+    "amendment.approve": _l("批准榜单变更"),
+    "amendment.reject": _l("驳回榜单变更"),
+    "question.ask": _l("提问"),
+    "question.answer": _l("答复提问"),
+    "bid.start": _l("开始揭榜"),
+    "bid.save": _l("保存揭榜草稿"),
+    "bid.attach": _l("上传揭榜附件"),
+    "bid.submit": _l("提交揭榜材料"),
+    "bid.withdraw": _l("撤回揭榜"),
+    "integrity.record": _l("记录科研失信"),
+    "integrity.repair_apply": _l("申请信用修复"),
+    "integrity.repair_approve": _l("批准信用修复"),
+    "integrity.repair_refuse": _l("不予批准信用修复"),
+    "team.create": _l("创建团队画像"),
+    "team.update": _l("修改团队画像"),
+    "achievement.create": _l("发布科技成果"),
+    "achievement.update": _l("修改科技成果"),
+    "subscription.create": _l("新建订阅"),
+    "subscription.delete": _l("取消订阅"),
+    "expert_profile.create": _l("填写专家信息"),
+    "expert_profile.update": _l("修改专家信息"),
+    "holiday.add": _l("录入节假日安排"),
+    "holiday.remove": _l("删除节假日安排"),
+}
+
+OBJECT_LABELS: dict[str, Any] = {
+    "user": _l("用户"),
+    "organisation": _l("单位"),
+    "challenge": _l("榜单"),
+    "amendment": _l("榜单变更"),
+    "question": _l("提问"),
+    "bid": _l("揭榜"),
+    "bid_attachment": _l("揭榜附件"),
+    "integrity_record": _l("科研诚信记录"),
+    "integrity_repair": _l("信用修复申请"),
+    "team_profile": _l("团队画像"),
+    "achievement": _l("科技成果"),
+    "subscription": _l("订阅"),
+    "expert_profile": _l("专家信息"),
+    "holiday_entry": _l("节假日安排"),
+}
+
+FIELD_LABELS: dict[str, Any] = {
+    "name": _l("名称"),
+    "email": _l("邮箱"),
+    "role": _l("角色"),
+    "organisation_id": _l("所属单位"),
+    "is_org_admin": _l("单位管理员"),
+    "membership": _l("成员状态"),
+    "is_active": _l("账号启用"),
+    "kind": _l("单位类型"),
+    "region": _l("所在地区"),
+    "uscc": _l("统一社会信用代码"),
+    "status": _l("状态"),
+    "review_note": _l("审核意见"),
+    "code": _l("榜单编号"),
+    "title": _l("标题"),
+    "field": _l("领域"),
+    "budget_total_fen": _l("总预算"),
+    "enterprise_funds_fen": _l("企业自筹"),
+    "subsidy_requested_fen": _l("申请财政支持"),
+    "asking_price_fen": _l("转让报价"),
+    "period_months": _l("实施周期（月）"),
+    "deadline": _l("揭榜截止时间"),
+    "comment": _l("意见"),
+    "reason": _l("理由"),
+    "fields": _l("变更的字段"),
+    "challenge_id": _l("榜单"),
+    "file": _l("文件"),
+    "sha256": "SHA-256",
+    "bytes": _l("大小（字节）"),
+    "version": _l("版本"),
+    "team_name": _l("团队名称"),
+    "leader_name": _l("负责人"),
+    "leader_title": _l("负责人职称"),
+    "leader_field": _l("负责人研究方向"),
+    "research_fields": _l("研究领域"),
+    "keywords": _l("关键词"),
+    "equipment": _l("仪器设备"),
+    "members": _l("团队成员"),
+    "achievements": _l("代表性成果"),
+    "is_public": _l("公开"),
+    "summary": _l("简介"),
+    "trl": _l("技术成熟度"),
+    "ip_status": _l("知识产权"),
+    "transfer_mode": _l("转化方式"),
+    "team_id": _l("所属团队"),
+    "query": _l("检索词"),
+    "profile_id": _l("关注的团队画像"),
+    "user_id": _l("用户"),
+    "until": _l("限制截止日期"),
+    "measure": _l("处理措施"),
+    "starts_on": _l("处理决定日期"),
+    "project_id": _l("关联项目"),
+    "record_id": _l("科研诚信记录"),
+    "lifted_on": _l("提前解除日期"),
+    "first_day": _l("开始日期"),
+    "industries": _l("专业领域"),
+    "organisation_name": _l("工作单位"),
+    "organisation_uscc": _l("工作单位统一社会信用代码"),
+    "is_finance_expert": _l("财务专家"),
+    "availability": _l("能否参加评审"),
+    "unavailable_until": _l("暂停评审至"),
+    "availability_note": _l("能否参加评审的说明"),
+    "last_day": _l("结束日期"),
+}
+
+# Where one kind of object names a field differently.
+OBJECT_FIELD_LABELS: dict[tuple[str, str], Any] = {
+    ("user", "name"): _l("姓名"),
+    ("user", "organisation_id"): _l("所属单位"),
+    ("holiday_entry", "kind"): _l("类型"),
+    ("expert_profile", "title"): _l("职称"),
+}
+
+
+def field_label(object_type: str, field: str) -> str:
+    """A recorded field in words (its key for one that has no label yet)."""
+    label = OBJECT_FIELD_LABELS.get((object_type, field)) or FIELD_LABELS.get(field, field)
+    return str(label)
+
+
+# Stored enum values shown by their label, per (object type, field).
+_ENUMS: dict[tuple[str, str], type[enum.Enum]] = {
+    ("user", "role"): Role,
+    ("user", "membership"): Membership,
+    ("organisation", "kind"): OrgKind,
+    ("organisation", "status"): OrgStatus,
+    ("challenge", "status"): Phase,
+    ("challenge", "field"): Industry,
+    ("achievement", "field"): Industry,
+    ("achievement", "transfer_mode"): TransferMode,
+    ("holiday_entry", "kind"): DayKind,
+    ("expert_profile", "availability"): Availability,
+    ("expert_profile", "industries"): Industry,
+    ("integrity_record", "measure"): Measure,
+    ("integrity_repair", "status"): RepairStatus,
+}
+
+
+def action_label(code: str) -> str:
+    """The action in words (the code itself for one written before it had a label)."""
+    return str(ACTION_LABELS.get(code, code))
+
+
+def value_text(object_type: str, field: str, value: Any) -> str:
+    """A stored value as people read it (labels for states, 万元 for money, local time)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    kind = _ENUMS.get((object_type, field))
+    if kind is not None:
+        try:
+            if isinstance(value, list):
+                return "、".join(str(kind(v).label) for v in value)
+            return str(kind(value).label)
+        except (ValueError, AttributeError):
+            return str(value)
+    if field.endswith("_fen") and isinstance(value, int):
+        return money(value)
+    if field == "deadline" and isinstance(value, str):
+        try:
+            return local_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
