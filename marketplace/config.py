@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Environment variables read into the config, with the type each one is parsed as.
 _ENV_KEYS: dict[str, type] = {
@@ -24,10 +25,19 @@ _ENV_KEYS: dict[str, type] = {
     "PREFERRED_URL_SCHEME": str,
     "PASSWORD_HASH_METHOD": str,
     "LOGIN_LIMIT": str,
+    "LOGIN_ACCOUNT_LIMIT": str,
+    "REGISTER_LIMIT": str,
+    "PUBLIC_BASE_URL": str,
+    "ALLOWED_HOSTS": list,
     "SQLITE_BUSY_TIMEOUT_MS": int,
     "UPLOAD_DIR": str,
     "CHALLENGE_MIN_DAYS": int,
+    "AMENDMENT_MIN_NOTICE_DAYS": int,
+    "PUBLICITY_WORKING_DAYS": int,
     "BID_LEADER_MAX_LIVE": int,
+    "INTEGRITY_BAR_YEARS": list,
+    "INTEGRITY_REPAIR_MIN_PERCENT": int,
+    "INTEGRITY_PUBLIC_LIST": bool,
 }
 
 
@@ -49,8 +59,17 @@ class DefaultConfig:
     UPLOAD_DIR: str | None = None  # None means instance/uploads
 
     CHALLENGE_MIN_DAYS = 30  # publication → deadline, checked at approval
+    # A deadline change leaves bidders at least this long after approval (招标投标法 第二十三条).
+    AMENDMENT_MIN_NOTICE_DAYS = 15
+    PUBLICITY_WORKING_DAYS = 5  # 公示期, in working days (workdays.services.publicity_window)
     CHALLENGE_CODE_PREFIX = "LH"  # public codes like LH-2026-0007
     BID_LEADER_MAX_LIVE = 2  # live bids one 挂帅 leader may lead at once
+    # 科研诚信: the graded periods (years) staff choose from for a bar on bidding and expert
+    # work (《科研失信行为调查处理规则》 grades bars by years; permanent is a measure of its own).
+    INTEGRITY_BAR_YEARS: tuple[int, ...] = (1, 3, 5)
+    # 信用修复 may be applied for once this share of a bar's period has run.
+    INTEGRITY_REPAIR_MIN_PERCENT = 50
+    INTEGRITY_PUBLIC_LIST = True  # the public page of restrictions in force (/integrity)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -64,10 +83,23 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     PASSWORD_RESET_MAX_AGE = 3600
 
-    # Failed logins allowed per account and per IP in the window; the 11th gets 429.
+    # Failed logins allowed per IP, and per account from one source (an IP, or a browser the
+    # account has logged in from before); the 11th gets 429, with the time to try again.
     LOGIN_LIMIT = "10 per 15 minutes"
+    # Failed logins per account from browsers it has never logged in from, whatever their IP:
+    # slows guessing spread over many addresses, while the owner's own browser still gets in.
+    LOGIN_ACCOUNT_LIMIT = "30 per hour"
+    # Registration attempts per IP (each one may be probing which e-mails have accounts).
+    REGISTER_LIMIT = "20 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+
+    # The address people reach the site at: links in e-mails are built on it, never on the
+    # request's Host header. Requests for any other host get 400 (see security._refuse_host).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # what `make run` serves
+    # Further host names to serve (a name starting with "." covers its subdomains). The host
+    # of PUBLIC_BASE_URL, localhost and 127.0.0.1 are always served.
+    ALLOWED_HOSTS: tuple[str, ...] = ()
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -82,6 +114,8 @@ class DefaultConfig:
 def _parse(kind: type, raw: str):
     if kind is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
     return kind(raw)
 
 
@@ -101,6 +135,16 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{db_file}"
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    base = urlsplit(app.config.get("PUBLIC_BASE_URL") or "")
+    if base.scheme not in ("http", "https") or not base.hostname:
+        raise ValueError(
+            f"PUBLIC_BASE_URL must be an http(s) address such as https://jbgs.example.cn, "
+            f"not {app.config.get('PUBLIC_BASE_URL')!r}"
+        )
+    if int(app.config["PUBLICITY_WORKING_DAYS"]) < 1:
+        raise ValueError("PUBLICITY_WORKING_DAYS must be at least 1 (公示期 in working days)")
+    if not 0 <= int(app.config["INTEGRITY_REPAIR_MIN_PERCENT"]) <= 100:
+        raise ValueError("INTEGRITY_REPAIR_MIN_PERCENT must be between 0 and 100")
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.root_path).parent / "search_index")
 

@@ -56,8 +56,10 @@ def _utcnow() -> datetime:
     return utcnow()
 
 
-def countdown(deadline: datetime, now: datetime) -> str:
-    """'还剩 12 天 3 小时' until a deadline, or that it has passed."""
+def countdown(deadline: datetime | None, now: datetime) -> str:
+    """'还剩 12 天 3 小时' until a deadline, or that it has passed (nothing without one)."""
+    if deadline is None:
+        return ""
     left = deadline - now
     if left.total_seconds() <= 0:
         return _("已截止")

@@ -8,6 +8,27 @@ from .. import db
 from .models import Membership, Organisation, OrgStatus, Role, User
 
 
+def member_org_id(user: User | None) -> int | None:
+    """The organisation the user acts for: only an approved membership counts.
+
+    Pending, rejected and removed members keep ``organisation_id`` (so their request can be
+    shown and decided) but act for nobody. Every "my organisation's …" query and check uses
+    this or :func:`is_member`, never ``user.organisation_id`` directly.
+    """
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or user.membership is not Membership.APPROVED
+    ):
+        return None
+    return user.organisation_id
+
+
+def is_member(user: User | None, organisation_id: int | None) -> bool:
+    """An approved member of the organisation."""
+    return organisation_id is not None and member_org_id(user) == organisation_id
+
+
 def organisation_blocker(user: User, *, role: Role) -> str | None:
     """Why ``user`` cannot act for their organisation in ``role`` (None when they can)."""
     if user.role is not role:

@@ -1,32 +1,82 @@
-"""Bids, their submitted versions and attachments, and the integrity list (科研诚信)."""
+"""Bids, their submitted versions and attachments."""
 
 from __future__ import annotations
 
-import enum
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
-from ..models_base import enum_field, utc_field
+from ..accounts.models import Role
+from ..models_base import enum_field, sql, utc_field
+from ..states import STAFF, LabelledEnum, StateMachine, labels
 
 
-class BidStatus(enum.StrEnum):
+class BidStatus(LabelledEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
+    # Review (after the deadline): opened when the panel is formed, then judged.
+    OPENED = "opened"
+    SHORTLISTED = "shortlisted"
+    NOT_QUALIFIED = "not_qualified"
+    AWARDED = "awarded"
+    NOT_AWARDED = "not_awarded"
+    __labels__ = labels(
+        {
+            DRAFT: _l("草稿"),
+            SUBMITTED: _l("已提交"),
+            WITHDRAWN: _l("已撤回"),
+            OPENED: _l("已开启评审"),
+            SHORTLISTED: _l("入围"),
+            NOT_QUALIFIED: _l("不合格"),
+            AWARDED: _l("揭榜成功"),
+            NOT_AWARDED: _l("未中选"),
+        }
+    )
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                BidStatus.DRAFT: _l("草稿"),
-                BidStatus.SUBMITTED: _l("已提交"),
-                BidStatus.WITHDRAWN: _l("已撤回"),
-            }[self]
-        )
+
+# States that never had a submitted version (the database checks the others have one).
+UNSUBMITTED = (BidStatus.DRAFT, BidStatus.WITHDRAWN)
+# A submitted bid and every review state after it: what the issuer, staff and the panel may
+# open once the deadline has passed.
+SUBMITTED_OR_LATER = tuple(s for s in BidStatus if s not in UNSUBMITTED)
+
+_B = BidStatus
+RESEARCHER = {Role.RESEARCHER}
+BID_STATES = StateMachine(
+    BidStatus,
+    [
+        (_B.DRAFT, _B.SUBMITTED, "submit_bid", RESEARCHER),
+        # A revision before the deadline: a new version, still submitted.
+        (_B.SUBMITTED, _B.SUBMITTED, "submit_bid", RESEARCHER),
+        (_B.DRAFT, _B.WITHDRAWN, "withdraw_bid", RESEARCHER),
+        (_B.SUBMITTED, _B.WITHDRAWN, "withdraw_bid", RESEARCHER),
+        # Review and award (review.services, awards.services).
+        (_B.SUBMITTED, _B.OPENED, "form_panel", STAFF),
+        (_B.OPENED, _B.SHORTLISTED, "shortlist_bids", STAFF),
+        (_B.OPENED, _B.NOT_QUALIFIED, "shortlist_bids", STAFF),
+        (_B.SHORTLISTED, _B.NOT_QUALIFIED, "shortlist_bids", STAFF),
+        # The outcome, when an award is proposed or the challenge fails (流榜).
+        (_B.SHORTLISTED, _B.AWARDED, "settle_bids", STAFF),
+        (_B.SHORTLISTED, _B.NOT_AWARDED, "settle_bids", STAFF),
+        (_B.OPENED, _B.NOT_AWARDED, "settle_bids", STAFF),
+        # An upheld objection or a revoked award sends the decision back to review.
+        (_B.AWARDED, _B.SHORTLISTED, "reopen_review", STAFF),
+        (_B.NOT_AWARDED, _B.SHORTLISTED, "reopen_review", STAFF),
+    ],
+)
 
 
 _BID_VERSION = Column("version_id", Integer, nullable=False, default=1)
@@ -43,8 +93,19 @@ class Bid(SQLModel, table=True):
             "challenge_id",
             "organisation_id",
             unique=True,
-            sqlite_where=text("status != 'withdrawn'"),
-            postgresql_where=text("status != 'withdrawn'"),
+            sqlite_where=text(f"status != {sql(BidStatus.WITHDRAWN)}"),
+            postgresql_where=text(f"status != {sql(BidStatus.WITHDRAWN)}"),
+        ),
+        # State ↔ columns (migration 6b0e1a2c3d40 holds the same expressions).
+        CheckConstraint(
+            f"(status = {sql(BidStatus.WITHDRAWN)} AND withdrawn_at IS NOT NULL)"
+            f" OR (status != {sql(BidStatus.WITHDRAWN)} AND withdrawn_at IS NULL)",
+            name="ck_bid_withdrawn_iff_withdrawn_at",
+        ),
+        CheckConstraint(
+            f"status IN {sql(*UNSUBMITTED)}"
+            " OR (submitted_version > 0 AND submitted_at IS NOT NULL)",
+            name="ck_bid_submitted_has_version",
         ),
     )
 
@@ -67,6 +128,13 @@ class Bid(SQLModel, table=True):
     version_id: int = Field(default=1, sa_column=_BID_VERSION)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _BID_VERSION}
+
+    @property
+    def status_label(self) -> str:
+        """A draft that was never submitted and then given up is "discarded", not "withdrawn"."""
+        if self.status is BidStatus.WITHDRAWN and not self.submitted_version:
+            return str(_l("已放弃（未提交）"))
+        return self.status.label
 
 
 class BidVersion(SQLModel, table=True):
@@ -101,15 +169,6 @@ class BidAttachment(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
 
 
-class IntegrityRecord(SQLModel, table=True):
-    """科研诚信记录: a breach of integrity, restricting an organisation or a person until a date."""
-
-    __tablename__ = "integrity_record"
-
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
-    reason: str = Field(sa_column=Column(Text, nullable=False))
-    restricted_until: date = Field(sa_column=Column(Date, nullable=False))
-    created_by_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = utc_field(default_now=True)
+# The integrity list moved to marketplace/integrity/. Re-exported until dashboard/audit_trail.py
+# imports it from there; then delete this line.
+from ..integrity.models import IntegrityRecord  # noqa: E402, F401

@@ -23,13 +23,18 @@ from ..challenges import services as challenge_services
 from ..challenges.models import Challenge, ChallengeStatus
 from ..challenges.schemas import SHANGHAI
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from ..integrity.services import active_restriction, restriction_message
 from ..notifications import notify
-from .access import is_bidder
-from .models import Bid, BidAttachment, BidStatus, BidVersion, IntegrityRecord
+from ..parsing import parse_id
+from ..states import ensure_transition
+from .access import is_bidder, is_sealed
+from .models import SUBMITTED_OR_LATER, Bid, BidAttachment, BidStatus, BidVersion
 from .schemas import check_for_submission, clean_draft
 
 MAX_ATTACHMENTS = 10
 # Challenges whose bids still count towards a leader's limit.
+# A leader's bids that still count towards the limit (not out of the running).
+_LEADING = (BidStatus.SUBMITTED, BidStatus.OPENED, BidStatus.SHORTLISTED)
 _RUNNING = (ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED, ChallengeStatus.IN_REVIEW)
 
 
@@ -41,37 +46,6 @@ def content_sha256(content: dict) -> str:
 
 def _today() -> date:
     return db.utcnow().astimezone(SHANGHAI).date()
-
-
-def active_restriction(
-    s: Session, *, organisation_id: int | None = None, user_id: int | None = None
-) -> IntegrityRecord | None:
-    """The integrity record that currently bars the organisation or person, if any."""
-    conditions = []
-    if organisation_id is not None:
-        conditions.append(IntegrityRecord.organisation_id == organisation_id)
-    if user_id is not None:
-        conditions.append(IntegrityRecord.user_id == user_id)
-    if not conditions:
-        return None
-    from sqlalchemy import or_
-
-    return s.exec(
-        select(IntegrityRecord)
-        .where(or_(*conditions), IntegrityRecord.restricted_until >= _today())
-        .order_by(IntegrityRecord.restricted_until.desc())
-    ).first()
-
-
-def _restriction_message(record: IntegrityRecord, *, whose: str) -> str:
-    return _(
-        "%(whose)s被列入科研诚信记录（第 %(id)d 号：%(reason)s），限制期至 %(until)s，"
-        "期间不能揭榜。",
-        whose=whose,
-        id=record.id,
-        reason=record.reason[:100],
-        until=record.restricted_until.isoformat(),
-    )
 
 
 def _load_own(s: Session, actor: User, bid_id: int, *, lock: bool = True) -> Bid:
@@ -150,7 +124,8 @@ def save_draft(s: Session, *, actor: User, bid_id: int, raw: dict, expected_vers
     if bid.status is BidStatus.WITHDRAWN:
         raise InvalidTransition(_("该揭榜已撤回，不能再修改。"))
     _open_challenge(s, bid.challenge_id)
-    content = clean_draft(raw)
+    indicator_ids = [i.id for i in challenge_services.indicators_of(s, bid.challenge_id)]
+    content = clean_draft(raw, indicator_ids=indicator_ids)
     if content == bid.content:
         return bid
     if bid.version_id != expected_version:
@@ -182,10 +157,8 @@ def _check_leader(s: Session, bid: Bid) -> User:
     if not str(bid.content.get("leader_id") or "").strip():
         msg = _("请指定一名挂帅人（对项目负总责的负责人）。")
         raise ValidationFailed(msg, field_errors={"leader_id": [msg]})
-    try:
-        leader = s.get(User, int(bid.content.get("leader_id") or 0))
-    except ValueError:
-        leader = None
+    leader_id = parse_id(bid.content.get("leader_id"))
+    leader = s.get(User, leader_id) if leader_id else None
     if (
         leader is None
         or leader.organisation_id != bid.organisation_id
@@ -196,9 +169,7 @@ def _check_leader(s: Session, bid: Bid) -> User:
         raise ValidationFailed(msg, field_errors={"leader_id": [msg]})
     record = active_restriction(s, user_id=leader.id)
     if record is not None:
-        raise PermissionDenied(
-            _restriction_message(record, whose=_("挂帅人 %(n)s ", n=leader.name))
-        )
+        raise PermissionDenied(restriction_message(record, whose=_("挂帅人 %(n)s ", n=leader.name)))
     limit = int(current_app.config["BID_LEADER_MAX_LIVE"])
     leading = s.exec(
         select(func.count())
@@ -206,7 +177,7 @@ def _check_leader(s: Session, bid: Bid) -> User:
         .join(Challenge, Challenge.id == Bid.challenge_id)
         .where(
             Bid.leader_id == leader.id,
-            Bid.status == BidStatus.SUBMITTED,
+            Bid.status.in_(_LEADING),
             Bid.id != bid.id,
             Challenge.status.in_(_RUNNING),
         )
@@ -243,7 +214,7 @@ def submit_bid(s: Session, *, actor: User, bid_id: int, idempotency_key: str) ->
         raise PermissionDenied(blocker)
     record = active_restriction(s, organisation_id=bid.organisation_id)
     if record is not None:
-        raise PermissionDenied(_restriction_message(record, whose=_("您的单位")))
+        raise PermissionDenied(restriction_message(record, whose=_("您的单位")))
     leader = _check_leader(s, bid)
     org = s.get(Organisation, bid.organisation_id)
     requested, _milestones = check_for_submission(
@@ -268,7 +239,7 @@ def submit_bid(s: Session, *, actor: User, bid_id: int, idempotency_key: str) ->
         submitted_by_id=actor.id,
     )
     s.add(version)
-    bid.status = BidStatus.SUBMITTED
+    ensure_transition(bid, BidStatus.SUBMITTED, actor=actor)
     bid.submitted_version = number
     bid.submitted_at = db.utcnow()
     bid.leader_id = leader.id
@@ -293,10 +264,38 @@ def submit_bid(s: Session, *, actor: User, bid_id: int, idempotency_key: str) ->
 
 
 def _attachment_digests(s: Session, bid_id: int) -> list[dict]:
-    rows = s.exec(
-        select(BidAttachment).where(BidAttachment.bid_id == bid_id).order_by(BidAttachment.id)
-    ).all()
-    return [{"name": a.original_name, "sha256": a.sha256} for a in rows]
+    return [
+        {"id": a.id, "name": a.original_name, "sha256": a.sha256}
+        for a in working_attachments(s, bid_id)
+    ]
+
+
+def working_attachments(s: Session, bid_id: int) -> list[BidAttachment]:
+    """Every file on the bid's working copy (what its own organisation sees)."""
+    return list(
+        s.exec(
+            select(BidAttachment).where(BidAttachment.bid_id == bid_id).order_by(BidAttachment.id)
+        ).all()
+    )
+
+
+def submitted_attachments(s: Session, bid: Bid) -> list[BidAttachment]:
+    """The files frozen into the version that counts: all that anyone else may ever see.
+
+    Versions record each file's id (older ones only its name and SHA-256), so a file added to
+    the working copy after the last submission is never shown outside the organisation.
+    """
+    version = _latest_version(s, bid)
+    if version is None:
+        return []
+    frozen = version.content.get("attachments") or []
+    ids = {f["id"] for f in frozen if isinstance(f.get("id"), int)}
+    pairs = {(f.get("name"), f.get("sha256")) for f in frozen if "id" not in f}
+    return [
+        a
+        for a in working_attachments(s, bid.id)
+        if a.id in ids or (a.original_name, a.sha256) in pairs
+    ]
 
 
 @db.transactional
@@ -321,15 +320,22 @@ def add_attachment(s: Session, *, actor: User, bid_id: int, stored) -> BidAttach
     return attachment
 
 
+def can_withdraw(challenge: Challenge) -> bool:
+    """Before the deadline, and at any time once the challenge was cancelled while sealed."""
+    if challenge.status is ChallengeStatus.CANCELLED:
+        return is_sealed(challenge)
+    return challenge.is_open()
+
+
 @db.transactional
 def withdraw_bid(s: Session, *, actor: User, bid_id: int) -> Bid:
     """Withdraw before the deadline; the organisation may then start a new bid."""
     bid = _load_own(s, actor, bid_id)
     if bid.status is BidStatus.WITHDRAWN:
         raise InvalidTransition(_("该揭榜已撤回。"))
-    _open_challenge(s, bid.challenge_id)
-    before = {"status": bid.status.value}
-    bid.status = BidStatus.WITHDRAWN
+    if not can_withdraw(s.get(Challenge, bid.challenge_id)):
+        raise InvalidTransition(_("揭榜已截止（以服务器时间为准），不能再撤回。"))
+    before = {"status": ensure_transition(bid, BidStatus.WITHDRAWN, actor=actor)}
     bid.withdrawn_at = db.utcnow()
     audit.record(
         s,
@@ -338,7 +344,7 @@ def withdraw_bid(s: Session, *, actor: User, bid_id: int) -> Bid:
         object_type="bid",
         object_id=bid.id,
         before=before,
-        after={"status": "withdrawn"},
+        after={"status": bid.status},
     )
     return bid
 
@@ -348,7 +354,7 @@ def submitted_count(s: Session, challenge_id: int) -> int:
     return s.exec(
         select(func.count())
         .select_from(Bid)
-        .where(Bid.challenge_id == challenge_id, Bid.status == BidStatus.SUBMITTED)
+        .where(Bid.challenge_id == challenge_id, Bid.status.in_(SUBMITTED_OR_LATER))
     ).one()
 
 
@@ -365,53 +371,3 @@ def bidder_user_ids(s: Session, challenge_id: int) -> set[int]:
             )
         ).all()
     )
-
-
-@db.transactional
-def add_integrity_record(
-    s: Session,
-    *,
-    actor: User,
-    reason: str,
-    restricted_until: date,
-    organisation_id: int | None = None,
-    user_id: int | None = None,
-) -> IntegrityRecord:
-    """Staff record a breach of research integrity that bars bidding until a date."""
-    if not actor.is_staff:
-        raise PermissionDenied()
-    errors: dict[str, list[str]] = {}
-    if not (reason or "").strip():
-        errors["reason"] = [_("请写明失信事实和处理依据。")]
-    if organisation_id is None and user_id is None:
-        errors["subject"] = [_("请指定单位或个人。")]
-    if organisation_id is not None and s.get(Organisation, organisation_id) is None:
-        errors["subject"] = [_("没有找到该单位。")]
-    if user_id is not None and s.get(User, user_id) is None:
-        errors["subject"] = [_("没有找到该用户。")]
-    if restricted_until < _today():
-        errors["restricted_until"] = [_("限制截止日期不能早于今天。")]
-    if errors:
-        raise ValidationFailed(field_errors=errors)
-    record = IntegrityRecord(
-        organisation_id=organisation_id,
-        user_id=user_id,
-        reason=reason.strip()[:2000],
-        restricted_until=restricted_until,
-        created_by_id=actor.id,
-    )
-    s.add(record)
-    s.flush()
-    audit.record(
-        s,
-        actor=actor,
-        action="integrity.record",
-        object_type="integrity_record",
-        object_id=record.id,
-        after={
-            "organisation_id": organisation_id,
-            "user_id": user_id,
-            "until": restricted_until.isoformat(),
-        },
-    )
-    return record

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
 from .. import db, uploads
+from ..accounts.access import member_org_id
 from ..accounts.models import Membership, Organisation, Role, User
 from ..challenges import services as challenge_services
 from ..challenges.access import can_view, is_issuer, is_staff
-from ..challenges.models import Challenge
-from ..errors import Conflict, PermissionDenied, ValidationFailed
+from ..challenges.models import Challenge, ChallengeStatus
+from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from ..parsing import parse_id, parse_int
 from ..security import login_required, roles_required
 from . import services
-from .access import can_open, is_bidder
+from .access import can_open, is_bidder, is_sealed
 from .blueprint import bp
 from .forms import MEMBER_PARTS, MILESTONE_PARTS, padded, raw_from_form
-from .models import Bid, BidAttachment, BidStatus, BidVersion
+from .models import SUBMITTED_OR_LATER, Bid, BidAttachment, BidStatus, BidVersion
 from .schemas import clean_draft
 
 
@@ -76,13 +78,14 @@ def _form(bid: Bid, challenge: Challenge, *, content=None, errors=None, status=2
 
 
 def _attachments(bid_id: int) -> list[BidAttachment]:
-    return list(
-        db.session()
-        .exec(
-            select(BidAttachment).where(BidAttachment.bid_id == bid_id).order_by(BidAttachment.id)
-        )
-        .all()
-    )
+    return services.working_attachments(db.session(), bid_id)
+
+
+def _visible_attachments(bid: Bid) -> list[BidAttachment]:
+    """The working copy's files for the bidder; the submitted version's for anyone else."""
+    if is_bidder(current_user, bid):
+        return _attachments(bid.id)
+    return services.submitted_attachments(db.session(), bid)
 
 
 @bp.post("/challenges/<int:challenge_id>/bid")
@@ -91,8 +94,11 @@ def start(challenge_id: int):
     challenge = db.session().get(Challenge, challenge_id)
     if challenge is None or not can_view(current_user, challenge):
         abort(404)
-    existing = services.live_bid(
-        db.session(), challenge_id=challenge.id, organisation_id=current_user.organisation_id
+    org_id = member_org_id(current_user)
+    existing = (
+        services.live_bid(db.session(), challenge_id=challenge.id, organisation_id=org_id)
+        if org_id
+        else None
     )
     if existing is not None:
         flash(_("每个单位对一个榜单只能有一份有效的揭榜材料；已为您打开本单位的材料。"), "warning")
@@ -119,7 +125,7 @@ def edit(bid_id: int):
             actor=current_user,
             bid_id=bid.id,
             raw=raw,
-            expected_version=request.form.get("version", type=int) or 0,
+            expected_version=parse_int(request.form.get("version")) or 0,
         )
     except Conflict as exc:
         return _form(
@@ -159,8 +165,10 @@ def detail(bid_id: int):
         if own
         else next((v.content for v in versions if v.version == bid.submitted_version), {})
     )
-    leader_id = shown.get("leader_id")
-    leader = s.get(User, int(leader_id)) if str(leader_id or "").isdigit() else None
+    leader_id = parse_id(shown.get("leader_id"))
+    leader = s.get(User, leader_id) if leader_id else None
+    if leader is not None and leader.organisation_id != bid.organisation_id:
+        leader = None
     return render_template(
         "bids/detail.html",
         bid=bid,
@@ -171,8 +179,11 @@ def detail(bid_id: int):
         versions=versions if own else [],
         org=s.get(Organisation, bid.organisation_id),
         indicators=challenge_services.indicators_of(s, challenge.id),
-        attachments=_attachments(bid.id),
+        attachments=_visible_attachments(bid),
         open=challenge.is_open(),
+        can_withdraw=own
+        and bid.status is not BidStatus.WITHDRAWN
+        and services.can_withdraw(challenge),
     )
 
 
@@ -186,12 +197,38 @@ def receipt(bid_id: int, version: int):
     return render_template("bids/receipt.html", bid=bid, c=challenge, v=row)
 
 
+@bp.get("/bids/<int:bid_id>/receipt/<int:version>/download")
+@roles_required(Role.RESEARCHER)
+def receipt_download(bid_id: int, version: int):
+    """The receipt as a UTF-8 text file the team can keep beside its own copy of the files."""
+    bid, challenge = _own_or_404(bid_id)
+    row = db.session().exec(
+        select(BidVersion).where(BidVersion.bid_id == bid.id, BidVersion.version == version)
+    ).first() or abort(404)
+    body = render_template("bids/receipt.txt", bid=bid, c=challenge, v=row)
+    response = make_response("\ufeff" + body)
+    response.mimetype = "text/plain"
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=receipt-{bid.number}-v{row.version}.txt"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/bids/<int:bid_id>/withdraw")
 @roles_required(Role.RESEARCHER)
 def withdraw(bid_id: int):
     bid, _challenge = _own_or_404(bid_id)
-    services.withdraw_bid(actor=current_user, bid_id=bid.id)
-    flash(_("已撤回揭榜。撤回已记录；截止前可重新揭榜。"), "success")
+    try:
+        bid = services.withdraw_bid(actor=current_user, bid_id=bid.id)
+    except InvalidTransition as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("bids.detail", bid_id=bid.id)), 303
+    if bid.submitted_version:
+        flash(_("已撤回揭榜。撤回已记录；截止前可重新揭榜。"), "success")
+    else:
+        flash(_("草稿已放弃。"), "success")
     return redirect(url_for("bids.mine"))
 
 
@@ -199,25 +236,30 @@ def withdraw(bid_id: int):
 @roles_required(Role.RESEARCHER)
 def upload(bid_id: int):
     bid, _challenge = _own_or_404(bid_id)
+    back = url_for("bids.edit", bid_id=bid.id)
     try:
-        stored = uploads.store_pdf(request.files.get("file"), kind="bids")
+        uploads.receive(
+            request.files.get("file"),
+            kind="bids",
+            attach=lambda stored: services.add_attachment(
+                actor=current_user, bid_id=bid.id, stored=stored
+            ),
+        )
     except ValidationFailed as exc:
+        # See other (303): the page the file came from, with the message on it.
         flash(exc.message, "error")
-        return redirect(url_for("bids.edit", bid_id=bid.id)), 400
-    try:
-        services.add_attachment(actor=current_user, bid_id=bid.id, stored=stored)
-    except Exception:
-        uploads.discard("bids", stored.stored_name)
-        raise
+        return redirect(back, code=303)
     flash(_("附件已上传。"), "success")
-    return redirect(url_for("bids.edit", bid_id=bid.id))
+    return redirect(back)
 
 
 @bp.get("/bids/attachments/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
     attachment = db.session().get(BidAttachment, attachment_id) or abort(404)
-    _bid_or_404(attachment.bid_id)
+    bid, _challenge = _bid_or_404(attachment.bid_id)
+    if attachment not in _visible_attachments(bid):
+        abort(404)
     return uploads.send_attachment("bids", attachment.stored_name, attachment.original_name)
 
 
@@ -226,11 +268,12 @@ def download(attachment_id: int):
 def mine():
     s = db.session()
     rows = []
-    if current_user.organisation_id:
+    org_id = member_org_id(current_user)
+    if org_id:
         rows = s.exec(
             select(Bid, Challenge)
             .join(Challenge, Challenge.id == Bid.challenge_id)
-            .where(Bid.organisation_id == current_user.organisation_id)
+            .where(Bid.organisation_id == org_id)
             .order_by(Bid.created_at.desc())
         ).all()
     return render_template("bids/mine.html", rows=rows, now=db.utcnow())
@@ -245,14 +288,22 @@ def for_challenge(challenge_id: int):
         abort(404)
     count = services.submitted_count(s, challenge.id)
     rows = []
-    if not challenge.is_open():
+    sealed = is_sealed(challenge)
+    if not sealed:
         rows = s.exec(
             select(Bid, Organisation.name)
             .join(Organisation, Organisation.id == Bid.organisation_id)
-            .where(Bid.challenge_id == challenge.id, Bid.status == BidStatus.SUBMITTED)
+            .where(Bid.challenge_id == challenge.id, Bid.status.in_(SUBMITTED_OR_LATER))
             .order_by(Bid.submitted_at)
         ).all()
-    return render_template("bids/for_challenge.html", c=challenge, count=count, rows=rows)
+    return render_template(
+        "bids/for_challenge.html",
+        c=challenge,
+        count=count,
+        rows=rows,
+        sealed=sealed,
+        cancelled=challenge.status is ChallengeStatus.CANCELLED,
+    )
 
 
 @bp.app_template_global("bid_panel")
@@ -264,9 +315,8 @@ def bid_panel(challenge: Challenge) -> dict:
     panel: dict = {}
     if is_issuer(current_user, challenge) or is_staff(current_user):
         panel["count"] = services.submitted_count(s, challenge.id)
-    if current_user.role is Role.RESEARCHER and current_user.organisation_id:
-        panel["own"] = services.live_bid(
-            s, challenge_id=challenge.id, organisation_id=current_user.organisation_id
-        )
+    org_id = member_org_id(current_user)
+    if current_user.role is Role.RESEARCHER and org_id:
+        panel["own"] = services.live_bid(s, challenge_id=challenge.id, organisation_id=org_id)
         panel["can_start"] = challenge.is_open() and panel["own"] is None
     return panel

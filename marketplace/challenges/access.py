@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from ..accounts.models import Membership, Role, User
+from ..accounts.access import is_member
+from ..accounts.models import Role, User
 from .models import PUBLIC_STATUSES, Challenge, ChallengeStatus
-
-
-def _approved_member(user: User | None, organisation_id: int) -> bool:
-    return (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.organisation_id == organisation_id
-        and user.membership is Membership.APPROVED
-    )
 
 
 def is_issuer(user: User | None, challenge: Challenge) -> bool:
     """A member of the issuing organisation."""
-    return _approved_member(user, challenge.organisation_id)
+    return is_member(user, challenge.organisation_id)
 
 
 def is_staff(user: User | None) -> bool:

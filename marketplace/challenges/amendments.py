@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
@@ -13,6 +15,7 @@ from ..accounts.models import Role, User
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..notifications import notify
 from ..search.outbox import DocType, OutboxOp, enqueue
+from ..states import check_transition, ensure_transition
 from .access import is_issuer, is_staff
 from .models import Amendment, AmendmentStatus, Challenge, Indicator, Industry
 from .schemas import ChallengeInput, IndicatorInput
@@ -99,6 +102,7 @@ def propose_amendment(
     changes = diff(challenge, indicators_of(s, challenge.id), data)
     if not changes:
         raise ValidationFailed(_("您没有修改任何内容。"))
+    _check_notice(changes, now=db.utcnow())
     amendment = Amendment(
         challenge_id=challenge.id, reason=reason[:2000], changes=changes, proposed_by_id=actor.id
     )
@@ -123,6 +127,26 @@ def _value(name: str, raw):
     return raw
 
 
+def min_notice_days() -> int:
+    return int(current_app.config["AMENDMENT_MIN_NOTICE_DAYS"])
+
+
+def _check_notice(changes: dict, *, now: datetime) -> None:
+    """A new deadline must leave bidders the minimum notice, counted from now (approval)."""
+    new_deadline = changes.get("deadline", {}).get("new")
+    if not new_deadline:
+        return
+    earliest = now + timedelta(days=min_notice_days())
+    if datetime.fromisoformat(new_deadline) < earliest:
+        msg = _(
+            "变更后的截止时间须在变更生效之后至少 %(days)d 天（不早于 %(t)s），"
+            "给揭榜方留出准备时间。",
+            days=min_notice_days(),
+            t=format_datetime(earliest, "yyyy-MM-dd HH:mm"),
+        )
+        raise ValidationFailed(msg, field_errors={"deadline": [msg]})
+
+
 @db.transactional
 def decide_amendment(
     s: Session, *, actor: User, amendment_id: int, approve: bool, comment: str = ""
@@ -133,16 +157,16 @@ def decide_amendment(
     amendment = s.get(Amendment, amendment_id, with_for_update=True)
     if amendment is None:
         raise NotFound()
+    target = AmendmentStatus.APPROVED if approve else AmendmentStatus.REJECTED
     if amendment.status is not AmendmentStatus.PENDING:
         raise InvalidTransition(_("该变更申请已处理过了。"))
+    check_transition(amendment, target, actor=actor)
     challenge = load(s, amendment.challenge_id, lock=True)
     now = db.utcnow()
     if approve:
         if not challenge.is_open():
             raise InvalidTransition(_("榜单已截止，变更不能再生效。"))
-        new_deadline = amendment.changes.get("deadline", {}).get("new")
-        if new_deadline and datetime.fromisoformat(new_deadline) <= now:
-            raise ValidationFailed(_("变更后的截止时间已经过去，请驳回后由企业重新申请。"))
+        _check_notice(amendment.changes, now=now)
         before = challenge.snapshot()
         for name, change in amendment.changes.items():
             if name == "indicators":
@@ -153,11 +177,18 @@ def decide_amendment(
         challenge.updated_at = now
         amendment.revision = challenge.revision
         enqueue(s, doc_type=DocType.CHALLENGE, doc_id=challenge.id, op=OutboxOp.UPSERT)
+        title = _("榜单发布变更公告：%(title)s", title=challenge.title)
+        if "deadline" in amendment.changes:
+            title = _(
+                "榜单变更公告（截止时间改为 %(t)s）：%(title)s",
+                t=format_datetime(challenge.deadline, "yyyy-MM-dd HH:mm"),
+                title=challenge.title,
+            )
         notify(
             s,
             user_ids=interested_user_ids(s, challenge.id)
             | set(org_member_ids(s, challenge.organisation_id)),
-            title=_("榜单发布变更公告：%(title)s", title=challenge.title),
+            title=title,
             body=amendment.reason,
             link=f"/challenges/{challenge.id}#changes",
         )
@@ -170,7 +201,7 @@ def decide_amendment(
             before=before,
             after=challenge.snapshot(),
         )
-    amendment.status = AmendmentStatus.APPROVED if approve else AmendmentStatus.REJECTED
+    ensure_transition(amendment, target, actor=actor)
     amendment.decided_by_id = actor.id
     amendment.decided_at = now
     amendment.decision_comment = (comment or "").strip()[:2000]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,6 +18,8 @@ from ..accounts.models import Role, User
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..notifications import notify
 from ..search.outbox import DocType, OutboxOp, enqueue
+from ..states import SYSTEM, check_transition, ensure_transition
+from . import review
 from .access import can_answer, can_edit, can_view, is_issuer, is_staff
 from .models import (
     Challenge,
@@ -26,7 +29,7 @@ from .models import (
     Indicator,
     Question,
 )
-from .schemas import SHANGHAI, ChallengeInput, IndicatorInput
+from .schemas import SHANGHAI, ChallengeInput, IndicatorInput, incomplete_error, missing_parts
 
 MAX_ATTACHMENTS = 10
 
@@ -64,11 +67,6 @@ def _load_visible(s: Session, actor: User | None, challenge_id: int, *, lock=Tru
     if not can_view(actor, challenge):
         raise NotFound()
     return challenge
-
-
-def _require_state(challenge: Challenge, *states: ChallengeStatus) -> None:
-    if challenge.status not in states:
-        raise InvalidTransition()
 
 
 def replace_indicators(s: Session, challenge: Challenge, items: list[IndicatorInput]) -> None:
@@ -167,12 +165,16 @@ def submit_challenge(s: Session, *, actor: User, challenge_id: int) -> Challenge
     blocker = organisation_blocker(actor, role=Role.ENTERPRISE)
     if blocker:
         raise PermissionDenied(blocker)
-    _require_state(challenge, ChallengeStatus.DRAFT)
+    check_transition(challenge, ChallengeStatus.PENDING_REVIEW, actor=actor)
+    # An imported draft may be incomplete (面议, no deadline): the schema's one rule decides.
+    missing = missing_parts(challenge, indicator_count=len(indicators_of(s, challenge.id)))
+    if missing:
+        raise incomplete_error(missing)
     if challenge.deadline <= db.utcnow():
         msg = _("揭榜截止时间已过，请先修改截止时间再提交。")
         raise ValidationFailed(msg, field_errors={"deadline": [msg]})
     before = challenge.snapshot()
-    challenge.status = ChallengeStatus.PENDING_REVIEW
+    ensure_transition(challenge, ChallengeStatus.PENDING_REVIEW, actor=actor)
     challenge.submitted_at = db.utcnow()
     audit.record(
         s,
@@ -210,7 +212,7 @@ def approve_challenge(s: Session, *, actor: User, challenge_id: int) -> Challeng
     """Publish a challenge under review: it gets its public code and publication time."""
     _staff(actor)
     challenge = load(s, challenge_id, lock=True)
-    _require_state(challenge, ChallengeStatus.PENDING_REVIEW)
+    check_transition(challenge, ChallengeStatus.PUBLISHED, actor=actor)
     now = db.utcnow()
     days = min_publication_days()
     if challenge.deadline - now < timedelta(days=days):
@@ -224,9 +226,10 @@ def approve_challenge(s: Session, *, actor: User, challenge_id: int) -> Challeng
             )
         )
     before = challenge.snapshot()
-    challenge.status = ChallengeStatus.PUBLISHED
+    # Code first: a public status without its code is refused by ck_challenge_public_has_code.
     challenge.code = _next_code(s, now)
     challenge.published_at = now
+    ensure_transition(challenge, ChallengeStatus.PUBLISHED, actor=actor)
     challenge.review_comment = ""
     audit.record(
         s,
@@ -282,9 +285,12 @@ def _send_back(
 ) -> Challenge:
     """A staff decision on a challenge under review that the issuer must read (return, reject)."""
     challenge = load(s, challenge_id, lock=True)
-    _require_state(challenge, ChallengeStatus.PENDING_REVIEW)
-    before = challenge.snapshot()
-    challenge.status = target
+    check_transition(challenge, target, actor=actor)
+    # The content as sent back, so the review of a resubmission can show what changed; the
+    # same on both sides, so the audit trail does not list it as a change.
+    content = review.content_snapshot(challenge, indicators_of(s, challenge.id))
+    before = {**challenge.snapshot(), "content": content}
+    ensure_transition(challenge, target, actor=actor)
     challenge.review_comment = comment
     audit.record(
         s,
@@ -293,7 +299,7 @@ def _send_back(
         object_type="challenge",
         object_id=challenge.id,
         before=before,
-        after={**challenge.snapshot(), "comment": comment},
+        after={**challenge.snapshot(), "content": content, "comment": comment},
     )
     notify(
         s,
@@ -351,10 +357,11 @@ def cancel_challenge(s: Session, *, actor: User, challenge_id: int, reason: str)
     _staff(actor)
     reason = _need_comment(reason, _("撤榜必须公开说明理由。"))
     challenge = load(s, challenge_id, lock=True)
-    _require_state(challenge, ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED)
     before = challenge.snapshot()
-    challenge.status = ChallengeStatus.CANCELLED
+    ensure_transition(challenge, ChallengeStatus.CANCELLED, actor=actor)
     challenge.cancel_reason = reason
+    # When bidding stopped: before the deadline, the bids stay sealed for good (bids.access).
+    challenge.closed_at = challenge.closed_at or db.utcnow()
     audit.record(
         s,
         actor=actor,
@@ -365,14 +372,35 @@ def cancel_challenge(s: Session, *, actor: User, challenge_id: int, reason: str)
         after={**challenge.snapshot(), "reason": reason},
     )
     enqueue(s, doc_type=DocType.CHALLENGE, doc_id=challenge.id, op=OutboxOp.UPSERT)
+    from ..bids.access import is_sealed
+    from ..bids.services import bidder_user_ids
+
+    bidders = bidder_user_ids(s, challenge.id)
     notify(
         s,
-        user_ids=interested_user_ids(s, challenge.id)
+        user_ids=(interested_user_ids(s, challenge.id) - bidders)
         | set(org_member_ids(s, challenge.organisation_id)),
         title=_("榜单已撤榜：%(title)s", title=challenge.title),
         body=reason,
         link=f"/challenges/{challenge.id}",
     )
+    if bidders:
+        sealed = is_sealed(challenge)
+        notify(
+            s,
+            user_ids=bidders,
+            title=_("您揭榜的榜单已撤榜：%(title)s", title=challenge.title),
+            body=(
+                _(
+                    "撤榜理由：%(reason)s。您单位的揭榜材料保持密封，发榜方、科技局及其他任何人"
+                    "都不能查看；您仍可撤回。",
+                    reason=reason,
+                )
+                if sealed
+                else _("撤榜理由：%(reason)s。", reason=reason)
+            ),
+            link=f"/challenges/{challenge.id}",
+        )
     return challenge
 
 
@@ -380,6 +408,9 @@ def cancel_challenge(s: Session, *, actor: User, challenge_id: int, reason: str)
 def close_expired(s: Session, *, now: datetime | None = None) -> list[int]:
     """Materialise 'closed' for published challenges past their deadline (idempotent)."""
     now = now or db.utcnow()
+    # One UPDATE for every row, so the table is consulted once for all of them.
+    check_transition(SimpleNamespace(status=ChallengeStatus.PUBLISHED), ChallengeStatus.CLOSED,
+                     actor=SYSTEM)  # fmt: skip
     ids = list(
         s.exec(
             select(Challenge.id).where(
@@ -406,8 +437,8 @@ def close_expired(s: Session, *, now: datetime | None = None) -> list[int]:
             action="challenge.close",
             object_type="challenge",
             object_id=challenge_id,
-            before={"status": "published"},
-            after={"status": "closed"},
+            before={"status": ChallengeStatus.PUBLISHED},
+            after={"status": ChallengeStatus.CLOSED},
         )
         enqueue(s, doc_type=DocType.CHALLENGE, doc_id=challenge_id, op=OutboxOp.UPSERT)
     return ids

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import db, uploads
-from ..accounts.access import organisation_blocker
+from ..accounts.access import member_org_id, organisation_blocker
 from ..accounts.models import REGISTRABLE_KINDS, Organisation, Role
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
+from ..forms import edit_flow, expected_version
 from ..pagination import page_arg
 from ..security import login_required, roles_required
-from . import amendments, queries, services
+from . import amendments, importing, queries, services
 from .access import can_answer, can_edit, can_view, is_issuer, is_staff
 from .blueprint import bp
 from .forms import blank_raw, indicator_rows, raw_from_challenge, raw_from_form
-from .models import Challenge, ChallengeAttachment, Industry, Phase
+from .models import Challenge, ChallengeAttachment, ChallengeStatus, Industry, Phase
 from .schemas import parse_challenge
 
 
@@ -96,13 +99,15 @@ def detail(challenge_id: int):
 def mine():
     s = db.session()
     rows = (
-        queries.organisation_challenges(s, current_user.organisation_id)
-        if current_user.organisation_id
+        queries.organisation_challenges(s, member_org_id(current_user))
+        if member_org_id(current_user)
         else []
     )
+    drafts = [c.id for c in rows if c.status is ChallengeStatus.DRAFT]
     return render_template(
         "challenges/mine.html",
         rows=rows,
+        missing=importing.draft_gaps(s, drafts),
         blocker=organisation_blocker(current_user, role=Role.ENTERPRISE),
         now=db.utcnow(),
     )
@@ -139,36 +144,22 @@ def edit(challenge_id: int):
     if not can_edit(current_user, challenge):
         flash(_("只有草稿可以直接修改；已发布的榜单请提交变更申请。"), "warning")
         return redirect(url_for("challenges.detail", challenge_id=challenge.id))
-    s = db.session()
-    if request.method == "GET":
-        raw = raw_from_challenge(challenge, services.indicators_of(s, challenge.id))
-        return _form_page("challenges/form.html", raw=raw, challenge=challenge)
-    raw = raw_from_form(request.form)
-    try:
-        services.update_challenge(
+    indicators = services.indicators_of(db.session(), challenge.id)
+    return edit_flow(
+        render=partial(
+            _form_page, "challenges/form.html", challenge=challenge, indicators=indicators
+        ),
+        initial=lambda: raw_from_challenge(challenge, indicators),
+        read=raw_from_form,
+        save=lambda raw: services.update_challenge(
             actor=current_user,
             challenge_id=challenge.id,
             data=parse_challenge(raw, now=db.utcnow()),
-            expected_version=request.form.get("version", type=int) or 0,
-        )
-    except Conflict as exc:
-        return _form_page(
-            "challenges/form.html",
-            raw=raw,
-            status=409,
-            challenge=challenge,
-            errors={"_form": [exc.message]},
-        )
-    except ValidationFailed as exc:
-        return _form_page(
-            "challenges/form.html",
-            raw=raw,
-            errors=exc.field_errors,
-            status=422,
-            challenge=challenge,
-        )
-    flash(_("已保存。"), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge.id))
+            expected_version=expected_version(),
+        ),
+        done=lambda _c: redirect(url_for("challenges.detail", challenge_id=challenge.id)),
+        saved=_("已保存。"),
+    )
 
 
 @bp.post("/challenges/<int:challenge_id>/submit")
@@ -190,18 +181,21 @@ def upload(challenge_id: int):
     challenge = _visible_or_404(challenge_id)
     if not can_edit(current_user, challenge):
         abort(404 if not is_issuer(current_user, challenge) else 409)
+    back = url_for("challenges.detail", challenge_id=challenge.id)
     try:
-        stored = uploads.store_pdf(request.files.get("file"), kind="challenges")
+        uploads.receive(
+            request.files.get("file"),
+            kind="challenges",
+            attach=lambda stored: services.add_attachment(
+                actor=current_user, challenge_id=challenge.id, stored=stored
+            ),
+        )
     except ValidationFailed as exc:
+        # See other (303): the page the file came from, with the message on it.
         flash(exc.message, "error")
-        return redirect(url_for("challenges.detail", challenge_id=challenge.id)), 400
-    try:
-        services.add_attachment(actor=current_user, challenge_id=challenge.id, stored=stored)
-    except Exception:
-        uploads.discard("challenges", stored.stored_name)
-        raise
+        return redirect(back, code=303)
     flash(_("附件已上传。"), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge.id))
+    return redirect(back)
 
 
 @bp.post("/challenges/attachments/<int:attachment_id>/delete")

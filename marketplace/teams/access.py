@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from ..accounts.models import Membership, Role, User
+from ..accounts.access import is_member
+from ..accounts.models import Role, User
 from .models import Achievement, TeamProfile
 
 
 def is_insider(user: User | None, organisation_id: int) -> bool:
     """An approved member of the owning organisation."""
-    return (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.organisation_id == organisation_id
-        and user.membership is Membership.APPROVED
-    )
+    return is_member(user, organisation_id)
 
 
 def is_staff(user: User | None) -> bool:

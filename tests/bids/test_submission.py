@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -13,6 +13,8 @@ from marketplace import db
 from marketplace.bids import services
 from marketplace.bids.models import Bid, BidStatus, BidVersion
 from marketplace.challenges.models import Challenge
+from marketplace.integrity import services as integrity
+from marketplace.integrity.models import Measure
 
 from ..factories import Factory
 from .conftest import bid_form
@@ -161,21 +163,30 @@ def test_a_restricted_leader_or_organisation_cannot_submit(
 ):
     challenge, team = market["challenge"], market["team"]
     bid_id = start_bid(client, team, challenge)
-    until = date.today() + timedelta(days=200)
-    record = services.add_integrity_record(
-        actor=market["staff"], reason="项目验收数据造假", restricted_until=until, user_id=team.id
+    record = integrity.record_measure(
+        actor=market["staff"],
+        measure=Measure.BAR,
+        period_years=1,
+        starts_on=integrity.today(),
+        finding="项目验收数据造假",
+        legal_basis="《科研失信行为调查处理规则》",
+        summary="验收数据造假",
+        user_id=team.id,
     )
     resp = submit(client, bid_id, bid_form(challenge, team))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 403
-    assert f"第 {record.id} 号" in html and until.isoformat() in html
+    assert f"第 {record.id} 号" in html and record.ends_on.isoformat() in html
     # Another leader from the same team is fine; the organisation itself is not restricted.
     ok = submit(client, bid_id, bid_form(challenge, team, leader_id=str(market["colleague"].id)))
     assert ok.status_code == 302
-    services.add_integrity_record(
+    integrity.record_measure(
         actor=market["staff"],
-        reason="违约",
-        restricted_until=until,
+        measure=Measure.PERMANENT,
+        starts_on=integrity.today(),
+        finding="违约",
+        legal_basis="合同约定",
+        summary="违约",
         organisation_id=team.organisation_id,
     )
     resp = submit(client, bid_id, bid_form(challenge, team, approach="再次修改"), key="k9")
