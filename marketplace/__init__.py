@@ -20,6 +20,9 @@ ROUTE_MODULES = (
     "dashboard.views",
     "teams.views",
     "search.views",
+    "workdays.views",
+    "review.views",
+    "integrity.views",
 )
 
 
@@ -62,6 +65,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(teams_bp)
     app.register_blueprint(bids_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.workdays.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.review.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.integrity.blueprint").bp)
+    # Templates compare states with the enums (Role.ADMIN), never with string literals.
+    from .states import labelled_enums
+
+    app.jinja_env.globals.update(labelled_enums())
     search_engine.CACHE.max_bytes = app.config["SEARCH_CACHE_MB"] * 2**20
 
     from .cli import register_cli

@@ -33,6 +33,12 @@ def enum_field(enum_cls: type[enum.Enum], *, default: Any = None, index: bool = 
     )
 
 
+def sql(*states: enum.Enum) -> str:
+    """States as SQL literals for CHECK constraints and partial indexes: 'a' or ('a', 'b')."""
+    quoted = [f"'{s.value}'" for s in states]
+    return quoted[0] if len(quoted) == 1 else "(" + ", ".join(quoted) + ")"
+
+
 def utc_field(*, nullable: bool = False, default_now: bool = False, index: bool = False) -> Any:
     """A UTC timestamp column; ``default_now`` fills it with the current time."""
     kwargs: dict[str, Any] = {}
@@ -43,4 +49,4 @@ def utc_field(*, nullable: bool = False, default_now: bool = False, index: bool 
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index), **kwargs)
 
 
-__all__ = ["datetime", "enum_field", "utc_field"]
+__all__ = ["datetime", "enum_field", "sql", "utc_field"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,48 +9,50 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..models_base import enum_field, utc_field
+from ..states import STAFF, LabelledEnum, StateMachine, labels
 
 
-class OrgKind(enum.StrEnum):
+class OrgKind(LabelledEnum):
     ENTERPRISE = "enterprise"
     UNIVERSITY = "university"
     INSTITUTE = "institute"
     HOSPITAL = "hospital"
     GOVERNMENT = "government"
     OTHER = "other"
+    __labels__ = labels(
+        {
+            ENTERPRISE: _l("企业"),
+            UNIVERSITY: _l("高等院校"),
+            INSTITUTE: _l("科研院所"),
+            HOSPITAL: _l("医疗机构"),
+            GOVERNMENT: _l("政府部门"),
+            OTHER: _l("其他"),
+        }
+    )
 
-    @property
-    def label(self) -> str:
-        return str(ORG_KIND_LABELS[self])
-
-
-ORG_KIND_LABELS = {
-    OrgKind.ENTERPRISE: _l("企业"),
-    OrgKind.UNIVERSITY: _l("高等院校"),
-    OrgKind.INSTITUTE: _l("科研院所"),
-    OrgKind.HOSPITAL: _l("医疗机构"),
-    OrgKind.GOVERNMENT: _l("政府部门"),
-    OrgKind.OTHER: _l("其他"),
-}
 
 # Kinds a member of the public may register; the bureau itself is created by an admin.
 REGISTRABLE_KINDS = [k for k in OrgKind if k is not OrgKind.GOVERNMENT]
 
 
-class OrgStatus(enum.StrEnum):
+class OrgStatus(LabelledEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+    __labels__ = labels({PENDING: _l("待审核"), VERIFIED: _l("已认证"), REJECTED: _l("未通过")})
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                OrgStatus.PENDING: _l("待审核"),
-                OrgStatus.VERIFIED: _l("已认证"),
-                OrgStatus.REJECTED: _l("未通过"),
-            }[self]
-        )
+
+# The bureau may revisit its decision either way (a rejected applicant who fixed its papers,
+# a verified one found to be false).
+ORG_STATES = StateMachine(
+    OrgStatus,
+    [
+        (OrgStatus.PENDING, OrgStatus.VERIFIED, "review_organisation", STAFF),
+        (OrgStatus.PENDING, OrgStatus.REJECTED, "review_organisation", STAFF),
+        (OrgStatus.REJECTED, OrgStatus.VERIFIED, "review_organisation", STAFF),
+        (OrgStatus.VERIFIED, OrgStatus.REJECTED, "review_organisation", STAFF),
+    ],
+)
 
 
 # 台州 districts first (the bureau's own county), then wider areas for outside partners.
@@ -72,46 +73,47 @@ REGIONS = [
 ]
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     ENTERPRISE = "enterprise"
     RESEARCHER = "researcher"
     EXPERT = "expert"
     STAFF = "staff"
     ADMIN = "admin"
+    __labels__ = labels(
+        {
+            ENTERPRISE: _l("企业用户（发榜方）"),
+            RESEARCHER: _l("科研团队（揭榜方）"),
+            EXPERT: _l("评审专家"),
+            STAFF: _l("科技局工作人员"),
+            ADMIN: _l("平台管理员"),
+        }
+    )
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.ENTERPRISE: _l("企业用户（发榜方）"),
-    Role.RESEARCHER: _l("科研团队（揭榜方）"),
-    Role.EXPERT: _l("评审专家"),
-    Role.STAFF: _l("科技局工作人员"),
-    Role.ADMIN: _l("平台管理员"),
-}
 
 # Roles a person may pick when registering; experts, staff and admins are appointed.
 SELF_SERVICE_ROLES = [Role.ENTERPRISE, Role.RESEARCHER]
 
 
-class Membership(enum.StrEnum):
+class Membership(LabelledEnum):
     NONE = "none"  # staff, admins and independent experts
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    __labels__ = labels(
+        {NONE: _l("无"), PENDING: _l("待审批"), APPROVED: _l("已加入"), REJECTED: _l("已拒绝")}
+    )
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                Membership.NONE: _l("无"),
-                Membership.PENDING: _l("待审批"),
-                Membership.APPROVED: _l("已加入"),
-                Membership.REJECTED: _l("已拒绝"),
-            }[self]
-        )
+
+# An organisation's admins (enterprise or researcher accounts) or the bureau decide.
+MEMBERSHIP_DECIDERS = {Role.ENTERPRISE, Role.RESEARCHER, *STAFF}
+MEMBERSHIP_STATES = StateMachine(
+    Membership,
+    [
+        (Membership.PENDING, Membership.APPROVED, "decide_membership", MEMBERSHIP_DECIDERS),
+        (Membership.PENDING, Membership.REJECTED, "decide_membership", MEMBERSHIP_DECIDERS),
+    ],
+    attr="membership",
+)
 
 
 class Organisation(SQLModel, table=True):

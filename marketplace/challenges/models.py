@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -19,11 +18,13 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from ..accounts.models import Role
 from ..db import utcnow
-from ..models_base import enum_field, utc_field
+from ..models_base import enum_field, sql, utc_field
+from ..states import STAFF, SYSTEM, LabelledEnum, StateMachine, labels
 
 
-class Industry(enum.StrEnum):
+class Industry(LabelledEnum):
     """台州/临海 "3+4+1+N" industrial chains, plus the rest."""
 
     PHARMA = "pharma"
@@ -36,27 +37,23 @@ class Industry(enum.StrEnum):
     DIGITAL = "digital"
     SERVICES = "services"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(INDUSTRY_LABELS[self])
-
-
-INDUSTRY_LABELS = {
-    Industry.PHARMA: _l("医药健康"),
-    Industry.AUTO: _l("汽车机械"),
-    Industry.FASHION: _l("时尚休闲"),
-    Industry.MATERIALS: _l("新材料"),
-    Industry.ENERGY: _l("新能源环保"),
-    Industry.EQUIPMENT: _l("高端装备制造"),
-    Industry.PHOTONICS: _l("光电"),
-    Industry.DIGITAL: _l("数字经济"),
-    Industry.SERVICES: _l("现代服务业"),
-    Industry.OTHER: _l("其他"),
-}
+    __labels__ = labels(
+        {
+            PHARMA: _l("医药健康"),
+            AUTO: _l("汽车机械"),
+            FASHION: _l("时尚休闲"),
+            MATERIALS: _l("新材料"),
+            ENERGY: _l("新能源环保"),
+            EQUIPMENT: _l("高端装备制造"),
+            PHOTONICS: _l("光电"),
+            DIGITAL: _l("数字经济"),
+            SERVICES: _l("现代服务业"),
+            OTHER: _l("其他"),
+        }
+    )
 
 
-class ChallengeStatus(enum.StrEnum):
+class ChallengeStatus(LabelledEnum):
     """Stored states. "closed for bidding" is also derived from the deadline (see phase)."""
 
     DRAFT = "draft"
@@ -68,9 +65,50 @@ class ChallengeStatus(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+    __labels__ = labels(
+        {
+            DRAFT: _l("草稿"),
+            PENDING_REVIEW: _l("待审核"),
+            PUBLISHED: _l("已发布"),
+            CLOSED: _l("已截止"),
+            IN_REVIEW: _l("评审中"),
+            AWARDED: _l("已揭榜"),
+            FAILED: _l("流榜"),
+            CANCELLED: _l("已撤榜"),
+            REJECTED: _l("未通过审核"),
+        }
+    )
 
 
-class Phase(enum.StrEnum):
+_C = ChallengeStatus
+# Never published: no public code, seen only by the issuer and staff.
+UNPUBLISHED = (_C.DRAFT, _C.PENDING_REVIEW, _C.REJECTED)
+CHALLENGE_STATES = StateMachine(
+    ChallengeStatus,
+    [
+        (_C.DRAFT, _C.PENDING_REVIEW, "submit_challenge", {Role.ENTERPRISE}),
+        (_C.PENDING_REVIEW, _C.PUBLISHED, "approve_challenge", STAFF),
+        (_C.PENDING_REVIEW, _C.DRAFT, "return_challenge", STAFF),
+        (_C.PENDING_REVIEW, _C.REJECTED, "reject_challenge", STAFF),
+        # The deadline closes bidding on every read; `tick` records it.
+        (_C.PUBLISHED, _C.CLOSED, "close_expired", {SYSTEM}),
+        (_C.PUBLISHED, _C.CANCELLED, "cancel_challenge", STAFF),
+        (_C.CLOSED, _C.CANCELLED, "cancel_challenge", STAFF),
+        # Review and award (政府助题): a panel after the deadline (tick may not have run yet).
+        (_C.PUBLISHED, _C.IN_REVIEW, "form_panel", STAFF),
+        (_C.CLOSED, _C.IN_REVIEW, "form_panel", STAFF),
+        (_C.IN_REVIEW, _C.AWARDED, "propose_award", STAFF),
+        # An upheld objection or a revoked award sends it back to review.
+        (_C.AWARDED, _C.IN_REVIEW, "reopen_review", STAFF),
+        # 流榜: no qualified bid (or none at all), with a public reason.
+        (_C.IN_REVIEW, _C.FAILED, "fail_challenge", STAFF),
+        (_C.CLOSED, _C.FAILED, "fail_challenge", STAFF),
+        (_C.PUBLISHED, _C.FAILED, "fail_challenge", STAFF),
+    ],
+)
+
+
+class Phase(LabelledEnum):
     """What the public sees: the stored state with the deadline applied."""
 
     DRAFT = "draft"
@@ -82,23 +120,20 @@ class Phase(enum.StrEnum):
     AWARDED = "awarded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    __labels__ = labels(
+        {
+            DRAFT: _l("草稿"),
+            PENDING_REVIEW: _l("待审核"),
+            REJECTED: _l("未通过审核"),
+            OPEN: _l("揭榜中"),
+            CLOSED: _l("已截止"),
+            IN_REVIEW: _l("评审中"),
+            AWARDED: _l("已揭榜"),
+            FAILED: _l("流榜"),
+            CANCELLED: _l("已撤榜"),
+        }
+    )
 
-    @property
-    def label(self) -> str:
-        return str(PHASE_LABELS[self])
-
-
-PHASE_LABELS = {
-    Phase.DRAFT: _l("草稿"),
-    Phase.PENDING_REVIEW: _l("待审核"),
-    Phase.REJECTED: _l("未通过审核"),
-    Phase.OPEN: _l("揭榜中"),
-    Phase.CLOSED: _l("已截止"),
-    Phase.IN_REVIEW: _l("评审中"),
-    Phase.AWARDED: _l("已揭榜"),
-    Phase.FAILED: _l("流榜"),
-    Phase.CANCELLED: _l("已撤榜"),
-}
 
 # Phases anyone may see; the others only the issuing organisation and staff.
 PUBLIC_PHASES = [
@@ -126,11 +161,25 @@ class Challenge(SQLModel, table=True):
     __tablename__ = "challenge"
     __table_args__ = (
         CheckConstraint("budget_total_fen > 0", name="ck_challenge_budget_positive"),
+        # Only a draft may lack its money or deadline (an imported 需求征集 row says 面议 and is
+        # completed by its issuer; submission requires them, see schemas.missing_parts). The
+        # other checks pass on NULL, so this one carries every state past draft.
+        CheckConstraint(
+            f"status = {sql(ChallengeStatus.DRAFT)} OR (budget_total_fen IS NOT NULL"
+            " AND enterprise_funds_fen IS NOT NULL"
+            " AND subsidy_requested_fen IS NOT NULL AND deadline IS NOT NULL)",
+            name="ck_challenge_complete_unless_draft",
+        ),
         CheckConstraint(
             "enterprise_funds_fen + subsidy_requested_fen = budget_total_fen",
             name="ck_challenge_budget_split",
         ),
         CheckConstraint("period_months BETWEEN 1 AND 120", name="ck_challenge_period"),
+        # A public challenge has its code and publication time (migration 6b0e1a2c3d40).
+        CheckConstraint(
+            f"status IN {sql(*UNPUBLISHED)} OR (code IS NOT NULL AND published_at IS NOT NULL)",
+            name="ck_challenge_public_has_code",
+        ),
         Index("ix_challenge_status_published", "status", "published_at"),
         Index("ix_challenge_status_deadline", "status", "deadline"),
         Index("ix_challenge_status_budget", "status", "budget_total_fen"),
@@ -153,11 +202,15 @@ class Challenge(SQLModel, table=True):
     problem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     background: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     deliverables: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    budget_total_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
-    enterprise_funds_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
-    subsidy_requested_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    budget_total_fen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    enterprise_funds_fen: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True)
+    )
+    subsidy_requested_fen: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True)
+    )
     period_months: int
-    deadline: datetime = utc_field()
+    deadline: datetime | None = utc_field(nullable=True)
     eligible_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     qualifications: str = Field(default="", max_length=2000)
     consortium_allowed: bool = Field(default=False)
@@ -168,6 +221,9 @@ class Challenge(SQLModel, table=True):
     review_comment: str = Field(default="", max_length=2000)
     cancel_reason: str = Field(default="", max_length=2000)
     import_key: str | None = Field(default=None, max_length=64, unique=True)
+    # The columns of an imported sheet the template has no place for (项目类别, 年度, 来源,
+    # 原文…) and the original wording of cells kept empty (榜单金额: 面议), as {header: text}.
+    source_columns: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
     submitted_at: datetime | None = utc_field(nullable=True)
@@ -230,20 +286,20 @@ class ChallengeAttachment(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
 
 
-class AmendmentStatus(enum.StrEnum):
+class AmendmentStatus(LabelledEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    __labels__ = labels({PENDING: _l("待审核"), APPROVED: _l("已生效"), REJECTED: _l("未通过")})
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                AmendmentStatus.PENDING: _l("待审核"),
-                AmendmentStatus.APPROVED: _l("已生效"),
-                AmendmentStatus.REJECTED: _l("未通过"),
-            }[self]
-        )
+
+AMENDMENT_STATES = StateMachine(
+    AmendmentStatus,
+    [
+        (AmendmentStatus.PENDING, AmendmentStatus.APPROVED, "decide_amendment", STAFF),
+        (AmendmentStatus.PENDING, AmendmentStatus.REJECTED, "decide_amendment", STAFF),
+    ],
+)
 
 
 class Amendment(SQLModel, table=True):
