@@ -1,4 +1,4 @@
-"""Generate the search-quality evaluation set from the hand-written blocks in topics.py.
+"""Generate the search-quality evaluation set from the hand-written blocks in topics.toml.
 
     .venv/bin/python bench/data/make_eval.py      # rewrites the four files below
 
@@ -13,7 +13,7 @@ Writes, UTF-8, next to this script:
 * ``matches.json`` – graded matches: challenge → profiles and profile → challenges.
 
 Relevance comes from meaning, never from running a search engine: a challenge is about its
-topic and the concepts tagged on its topic and variant (topics.py); a team can solve the
+topic and the concepts tagged on its topic and variant (topics.toml); a team can solve the
 challenges of its primary topic (grade 2) and of its secondary topic (grade 1). A query is
 judged by rules over those concepts, written below next to the query (grade 2: the document
 is about what was asked; grade 1: partly, or as the setting).

@@ -1,0 +1,428 @@
+"""Demo data for 临海市科技局's 揭榜挂帅 marketplace, loaded from the data files beside this module.
+
+organisations.toml holds the bureau, enterprises, research organisations and people;
+challenges.toml the enterprises' challenges (榜单) with their review history, 答疑 and
+amendments; teams.toml the capability profiles and technology achievements; bids.toml the bids
+(揭榜); integrity.toml the integrity records (科研诚信) and a 信用修复. Each file's header says
+what its keys mean.
+
+This is the one loader: it turns each entry into the raw input a form would send and creates
+everything through the account, challenge, team, bid and integrity services in one outer
+transaction, so the audit trail reads like real use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tomllib
+import uuid
+from datetime import datetime, time, timedelta
+from functools import cache
+from importlib import resources
+
+import click
+from sqlmodel import Session, select
+from stdnum.cn import uscc as uscc_std
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from .. import audit, db, uploads
+from ..accounts.models import Organisation, OrgKind, OrgStatus, Role, User
+from ..accounts.services import (
+    create_user,
+    decide_membership,
+    register_organisation,
+    request_membership,
+    review_organisation,
+)
+from ..bids import services as bids
+from ..bids.forms import raw_from_form
+from ..challenges import services as challenges
+from ..challenges.amendments import decide_amendment, propose_amendment
+from ..challenges.models import Challenge, ChallengeStatus
+from ..challenges.schemas import SHANGHAI, deadline_local_text, parse_challenge
+from ..challenges.services import indicators_of
+from ..integrity import services as integrity
+from ..integrity.models import Measure
+from ..teams import services as teams
+from ..teams.models import TeamProfile
+from ..teams.schemas import parse_achievement, parse_profile
+
+DEMO_PASSWORD = "Linhai-Demo-2026"  # noqa: S105 (the published demo password)
+
+# 行政区划代码 (characters 3–8 of a credit code) of the regions in organisations.toml.
+_REGION_CODES = {
+    "临海市": "331082",
+    "椒江区": "331002",
+    "黄岩区": "331003",
+    "路桥区": "331004",
+    "温岭市": "331081",
+}
+# GB 11714 weights of the organisation code embedded in characters 9–17.
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+# Credit-code prefixes: 11 = 机关, 12 = 事业单位 (机构编制), 91 = 企业 (市场监管).
+_GOVERNMENT, _INSTITUTION, _COMPANY = "11", "12", "91"
+
+DEADLINE_TIME = time(17, 0)  # Beijing time, on the day deadline_in_days after loading
+
+
+@cache
+def data(name: str) -> dict:
+    """One data file of this package (``organisations``, ``challenges``, ``teams``, ``bids``,
+    ``integrity``)."""
+    with resources.files(__name__).joinpath(f"{name}.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def make_uscc(prefix: str, region: str, seed: str) -> str:
+    """Return a valid, deterministic 统一社会信用代码 for an invented organisation."""
+    body = f"{int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**8:08d}"
+    check = 11 - sum(int(c) * w for c, w in zip(body, _ORG_CODE_WEIGHTS, strict=True)) % 11
+    head = prefix + _REGION_CODES[region] + body + {10: "X", 11: "0"}.get(check, str(check))
+    return uscc_std.validate(head + uscc_std.calc_check_digit(head))
+
+
+# --- organisations and people ---------------------------------------------------------------
+
+
+@db.transactional
+def _create_bureau(s: Session, entry: dict) -> Organisation:
+    """Create the bureau itself, verified; registration refuses the government kind."""
+    org = Organisation(
+        name=entry["name"],
+        kind=OrgKind.GOVERNMENT,
+        region=entry["region"],
+        uscc=make_uscc(_GOVERNMENT, entry["region"], entry["name"]),
+        status=OrgStatus.VERIFIED,
+        reviewed_at=db.utcnow(),
+    )
+    s.add(org)
+    s.flush()
+    audit.record(
+        s,
+        actor="cli",
+        action="organisation.create",
+        object_type="organisation",
+        object_id=org.id,
+        after=org.snapshot(),
+    )
+    return org
+
+
+def _appoint(person: dict, role: Role, org_id: int | None = None) -> User:
+    return create_user(
+        actor=None,
+        email=person["email"],
+        name=person["name"],
+        password=DEMO_PASSWORD,
+        role=role,
+        organisation_id=org_id,
+    )
+
+
+def _register(entry: dict, reviewer: User, rejecter: User) -> User:
+    """Register one organisation through the registration service; staff decide as recorded."""
+    kind = OrgKind(entry["kind"])
+    enterprise = kind is OrgKind.ENTERPRISE
+    person = entry["registered_by"]
+    user = register_organisation(
+        org_name=entry["name"],
+        kind=kind,
+        region=entry["region"],
+        uscc=make_uscc(_COMPANY if enterprise else _INSTITUTION, entry["region"], entry["name"]),
+        email=person["email"],
+        name=person["name"],
+        password=DEMO_PASSWORD,
+        role=Role.ENTERPRISE if enterprise else Role.RESEARCHER,
+    )
+    status = OrgStatus(entry["status"])
+    if status is OrgStatus.VERIFIED:
+        review_organisation(actor=reviewer, org_id=user.organisation_id, approve=True)
+    elif status is OrgStatus.REJECTED:
+        review_organisation(
+            actor=rejecter,
+            org_id=user.organisation_id,
+            approve=False,
+            note=entry["rejection_reason"],
+        )
+    elif status is not OrgStatus.PENDING:
+        raise ValueError(f"demo organisation {entry['name']!r}: no way to status {status}")
+    return user
+
+
+def _join(s: Session, entry: dict, org_admin: User) -> list[User]:
+    """The researchers who ask to join ``entry``'s organisation; its admin decides."""
+    uscc = s.get(Organisation, org_admin.organisation_id).uscc
+    joined = []
+    for person in entry.get("joiner", ()):
+        joiner = request_membership(
+            uscc=uscc,
+            email=person["email"],
+            name=person["name"],
+            password=DEMO_PASSWORD,
+            role=Role.RESEARCHER,
+        )
+        if person["approved"]:
+            joiner = decide_membership(actor=org_admin, user_id=joiner.id, approve=True)
+        joined.append(joiner)
+    return joined
+
+
+# --- challenges -----------------------------------------------------------------------------
+
+
+def _deadline_text(now: datetime, days: int) -> str:
+    """17:00 Beijing time, ``days`` days after ``now``, as a form would send it."""
+    day = (now.astimezone(SHANGHAI) + timedelta(days=days)).date()
+    return deadline_local_text(datetime.combine(day, DEADLINE_TIME, SHANGHAI))
+
+
+def _challenge_raw(entry: dict, issuer: User, now: datetime, days: int) -> dict:
+    """The raw form input for one [[challenge]]; the issuer is the contact person."""
+    consortium = entry.get("consortium_max")
+    return {
+        **{key: entry.get(key, "") for key in ("title", "problem", "background", "deliverables")},
+        "field": entry["field"],
+        "budget_total": entry["budget_total"],
+        "enterprise_funds": entry["enterprise_funds"],
+        "subsidy_requested": entry["subsidy_requested"],
+        "period_months": str(entry["period_months"]),
+        "deadline": _deadline_text(now, days),
+        "eligible_kinds": entry["eligible_kinds"],
+        "qualifications": entry.get("qualifications", ""),
+        "consortium_allowed": "1" if consortium else "",
+        "consortium_max": str(consortium or ""),
+        "contact_name": issuer.name,
+        "contact_email": issuer.email,
+        "indicators": [
+            {key: i[key] for key in ("name", "target", "unit", "verification")}
+            for i in entry["indicators"]
+        ],
+    }
+
+
+def _load_challenge(entry: dict, users: dict[str, User], reviewer: User, decider: User) -> None:
+    """Create one challenge and take it, through the services, to its recorded status."""
+    issuer = users[entry["issuer"]]
+    status = ChallengeStatus(entry["status"])
+    if status not in (
+        ChallengeStatus.DRAFT,
+        ChallengeStatus.PENDING_REVIEW,
+        ChallengeStatus.PUBLISHED,
+        ChallengeStatus.CANCELLED,
+    ):
+        raise ValueError(f"demo challenge {entry['title']!r}: no way to status {status}")
+    now = db.utcnow()
+    days = entry["deadline_in_days"]
+    raw = _challenge_raw(entry, issuer, now, days)
+    challenge = challenges.create_challenge(actor=issuer, data=parse_challenge(raw, now=now))
+    returned = "return_comment" in entry
+    if returned and status is not ChallengeStatus.DRAFT:
+        raise ValueError(f"demo challenge {entry['title']!r}: a returned challenge is a draft")
+    if status is ChallengeStatus.DRAFT and not returned:
+        return
+    challenges.submit_challenge(actor=issuer, challenge_id=challenge.id)
+    if returned:  # back to draft, with the reviewer's comments
+        challenges.return_challenge(
+            actor=reviewer, challenge_id=challenge.id, comment=entry["return_comment"]
+        )
+        return
+    if status is ChallengeStatus.PENDING_REVIEW:
+        return
+    challenges.approve_challenge(actor=reviewer, challenge_id=challenge.id)
+    for question in entry.get("question", ()):
+        asked = challenges.ask_question(
+            actor=users[question["asker"]], challenge_id=challenge.id, body=question["body"]
+        )
+        if "answer" in question:
+            challenges.answer_question(
+                actor=issuer, question_id=asked.id, answer=question["answer"]
+            )
+    if amendment := entry.get("amendment"):
+        longer = _challenge_raw(entry, issuer, now, days + amendment["extra_days"])
+        proposed = propose_amendment(
+            actor=issuer,
+            challenge_id=challenge.id,
+            data=parse_challenge(longer, now=now),
+            reason=amendment["reason"],
+        )
+        decide_amendment(
+            actor=decider, amendment_id=proposed.id, approve=True, comment=amendment["decision"]
+        )
+    if status is ChallengeStatus.CANCELLED:
+        challenges.cancel_challenge(
+            actor=decider, challenge_id=challenge.id, reason=entry["cancel_reason"]
+        )
+
+
+# --- teams, achievements and bids -------------------------------------------------------------
+
+
+def _profile_raw(entry: dict, leader: User) -> dict:
+    """The raw profile form input for one [[profile]]."""
+    return {
+        **{
+            key: entry[key]
+            for key in (
+                "team_name",
+                "leader_title",
+                "leader_field",
+                "research_fields",
+                "keywords",
+                "equipment",
+            )
+        },
+        "leader_name": leader.name,
+        "is_public": "on" if entry.get("public", True) else "",
+        "members": [{key: m[key] for key in ("name", "title", "role")} for m in entry["members"]],
+        "works": [
+            {key: w[key] for key in ("kind", "title", "number", "year")} for w in entry["works"]
+        ],
+    }
+
+
+def _achievement_raw(entry: dict, team: TeamProfile | None) -> dict:
+    """The raw achievement form input for one [[achievement]]."""
+    return {
+        "title": entry["title"],
+        "field": entry["field"],
+        "summary": entry["summary"],
+        "trl": str(entry["trl"]),
+        "ip_status": entry["ip_status"],
+        "transfer_mode": entry["transfer_mode"],
+        "asking_price": entry["asking_price"],
+        "team_id": str(team.id) if team else "",
+        "is_public": "on" if entry.get("public", True) else "",
+    }
+
+
+def _bid_form(entry: dict, leader: User, indicator_ids: list[int]) -> MultiDict:
+    """The bid form as the browser posts it (rows as parallel lists, ticked boxes as "on")."""
+    members, milestones = entry["members"], entry["milestones"]
+    form: dict = {
+        "leader_id": str(leader.id),
+        "approach": entry["approach"],
+        "prior_results": entry["prior_results"],
+        "requested_amount": entry["requested"],
+        "member_name": [m["name"] for m in members],
+        "member_title": [m["title"] for m in members],
+        "member_role": [m["role"] for m in members],
+        "member_organisation": [m.get("organisation", "") for m in members],
+        "milestone_deliverable": [m["deliverable"] for m in milestones],
+        "milestone_month": [str(m["month"]) for m in milestones],
+        "milestone_percent": [str(m["percent"]) for m in milestones],
+    }
+    # A draft may leave indicators unanswered; a submitted bid answers every one.
+    for indicator_id, answer in zip(indicator_ids, entry["answers"], strict=False):
+        form[f"answer_{indicator_id}"] = answer
+    if not entry.get("draft"):
+        form.update(eligibility_confirmed="on", integrity_confirmed="on")
+    return MultiDict(form)
+
+
+def _load_bid(s: Session, entry: dict, leader: User) -> None:
+    """Start one bid, save it from the form, submit it (and its revision) unless a draft."""
+    challenge = s.exec(select(Challenge).where(Challenge.title == entry["challenge"])).one()
+    indicator_ids = [i.id for i in indicators_of(s, challenge.id)]
+    draft = entry.get("draft", False)
+    if not draft and len(entry["answers"]) != len(indicator_ids):
+        raise ValueError(f"demo bid on {challenge.title!r} must answer every indicator")
+    bid = bids.start_bid(actor=leader, challenge_id=challenge.id)
+    versions = [entry, {**entry, **entry["revision"]}] if "revision" in entry else [entry]
+    for version in versions:
+        raw = raw_from_form(_bid_form(version, leader, indicator_ids))
+        bids.save_draft(actor=leader, bid_id=bid.id, raw=raw, expected_version=bid.version_id)
+        if not draft:
+            bids.submit_bid(actor=leader, bid_id=bid.id, idempotency_key=uuid.uuid4().hex)
+
+
+def _load_teams(s: Session, users: dict[str, User]) -> None:
+    """Profiles, achievements and bids, each by its researcher."""
+    profiles: dict[tuple[int, str], TeamProfile] = {}
+    for entry in data("teams")["profile"]:
+        leader = users[entry["leader"]]
+        profile = teams.create_profile(
+            actor=leader, data=parse_profile(_profile_raw(entry, leader))
+        )
+        profiles[leader.organisation_id, profile.team_name] = profile
+    for entry in data("teams")["achievement"]:
+        owner = users[entry["owner"]]
+        team = profiles[owner.organisation_id, entry["team"]] if "team" in entry else None
+        teams.create_achievement(actor=owner, data=parse_achievement(_achievement_raw(entry, team)))
+    for entry in data("bids")["bid"]:
+        _load_bid(s, entry, users[entry["leader"]])
+
+
+# --- integrity records -------------------------------------------------------------------------
+
+
+def _evidence_pdf(title: str) -> FileStorage:
+    """A one-page PDF standing in for the scanned 整改报告 a subject would upload."""
+    body = b"%PDF-1.4\n% demo evidence: " + title.encode("utf-8") + b"\n"
+    body += b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    body += b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    body += b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    return FileStorage(io.BytesIO(body), filename="整改报告.pdf", content_type="application/pdf")
+
+
+def _load_integrity(s: Session, users: dict[str, User], recorder: User, decider: User) -> None:
+    """Each [[record]] recorded by the first officer; its repair applied for and approved."""
+    for entry in data("integrity")["record"]:
+        subject = {"user_id": users[entry["person"]].id} if "person" in entry else {
+            "organisation_id": s.exec(
+                select(Organisation.id).where(Organisation.name == entry["organisation"])
+            ).one()
+        }  # fmt: skip
+        record = integrity.record_measure(
+            actor=recorder,
+            measure=Measure(entry["measure"]),
+            period_years=entry.get("years"),
+            starts_on=integrity.today() - timedelta(days=entry["started_days_ago"]),
+            finding=entry["finding"].strip(),
+            legal_basis=entry["legal_basis"],
+            summary=entry["summary"],
+            **subject,
+        )
+        if repair := entry.get("repair"):
+            applied = uploads.receive(
+                _evidence_pdf(entry["summary"]),
+                kind=integrity.EVIDENCE_KIND,
+                attach=lambda stored, r=record, e=repair: integrity.apply_for_repair(
+                    actor=users[e["by"]], record_id=r.id, statement=e["statement"].strip(),
+                    evidence=stored,
+                ),
+            )  # fmt: skip
+            integrity.decide_repair(
+                actor=decider, repair_id=applied.id, approve=True, reason=repair["decision"]
+            )
+
+
+# --- the whole data set -----------------------------------------------------------------------
+
+
+@db.transactional
+def load_demo(s: Session) -> list[tuple[str, str, str]]:
+    """Load the demo data set in one transaction; return (role, e-mail, name) per account."""
+    people = data("organisations")
+    bureau_entry = people["bureau"]
+    if s.exec(select(Organisation.id).where(Organisation.name == bureau_entry["name"])).first():
+        raise click.ClickException("demo data is already loaded; start from an empty database")
+    bureau = _create_bureau(bureau_entry)
+    staff = [_appoint(p, Role.STAFF, bureau.id) for p in bureau_entry["staff"]]
+    admin = _appoint(people["admin"], Role.ADMIN)
+    # The first officer reviews; the second turns registrations down, decides amendments, cancels.
+    reviewer, decider = staff[0], staff[1]
+
+    organisations = people["organisation"]
+    org_admins = [_register(entry, reviewer, decider) for entry in organisations]
+    # People join once every organisation is registered and reviewed.
+    joiners = [u for e, a in zip(organisations, org_admins, strict=True) for u in _join(s, e, a)]
+    experts = [_appoint(p, Role.EXPERT) for p in people["expert"]]
+
+    accounts = [*staff, admin, *org_admins, *joiners, *experts]
+    users = {u.email: u for u in accounts}
+    for entry in data("challenges")["challenge"]:
+        _load_challenge(entry, users, reviewer, decider)
+    _load_teams(s, users)
+    _load_integrity(s, users, reviewer, decider)
+    return [(u.role.value, u.email, u.name) for u in accounts]
