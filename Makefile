@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format translations extract-messages chromium install install-test clean
+.PHONY: run test lint format translations extract-messages chromium install install-test clean bench-pages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,7 @@ chromium:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
@@ -58,6 +59,12 @@ format: $(VENV)/.installed-test
 # Everything: lint, then the whole suite on SQLite and PostgreSQL, browser tests included.
 test: $(VENV)/.installed-test translations chromium lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every page under gunicorn + wrk against a Flask "hello" (bench/README.md); installs Debian's wrk.
+bench-pages: $(VENV)/.installed translations
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
