@@ -167,8 +167,3 @@ class BidAttachment(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     uploaded_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = utc_field(default_now=True)
-
-
-# The integrity list moved to marketplace/integrity/. Re-exported until dashboard/audit_trail.py
-# imports it from there; then delete this line.
-from ..integrity.models import IntegrityRecord  # noqa: E402, F401

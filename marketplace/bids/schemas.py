@@ -9,9 +9,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..challenges.models import Challenge, Indicator
-from ..challenges.schemas import MAX_INDICATORS, fen_to_wan_text, wan_to_fen
+from ..challenges.schemas import MAX_INDICATORS
 from ..errors import ValidationFailed
 from ..parsing import parse_id, parse_int
+from ..units import fen_to_wan_text, wan_to_fen
 
 MAX_TEXT = 20000
 MAX_ANSWER = 4000

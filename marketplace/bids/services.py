@@ -21,13 +21,14 @@ from ..accounts.access import organisation_blocker
 from ..accounts.models import Membership, Organisation, Role, User
 from ..challenges import services as challenge_services
 from ..challenges.models import Challenge, ChallengeStatus
-from ..challenges.schemas import SHANGHAI
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..integrity.services import active_restriction, restriction_message
 from ..notifications import notify
 from ..parsing import parse_id
 from ..states import ensure_transition
+from ..units import SHANGHAI
 from .access import is_bidder, is_sealed
+from .actions import BidAction
 from .models import SUBMITTED_OR_LATER, Bid, BidAttachment, BidStatus, BidVersion
 from .schemas import check_for_submission, clean_draft
 
@@ -107,12 +108,7 @@ def start_bid(s: Session, *, actor: User, challenge_id: int) -> Bid:
     s.add(bid)
     s.flush()
     audit.record(
-        s,
-        actor=actor,
-        action="bid.start",
-        object_type="bid",
-        object_id=bid.id,
-        after={"challenge_id": challenge.id},
+        s, actor=actor, action=BidAction.START, obj=bid, after={"challenge_id": challenge.id}
     )
     return bid
 
@@ -132,7 +128,7 @@ def save_draft(s: Session, *, actor: User, bid_id: int, raw: dict, expected_vers
         raise Conflict(_("同事已修改并保存了这份揭榜材料。您填写的内容仍在下方，请核对后再保存。"))
     bid.content = content
     bid.updated_at = db.utcnow()
-    audit.record(s, actor=actor, action="bid.save", object_type="bid", object_id=bid.id)
+    audit.record(s, actor=actor, action=BidAction.SAVE, obj=bid)
     return bid
 
 
@@ -248,9 +244,8 @@ def submit_bid(s: Session, *, actor: User, bid_id: int, idempotency_key: str) ->
     audit.record(
         s,
         actor=actor,
-        action="bid.submit",
-        object_type="bid",
-        object_id=bid.id,
+        action=BidAction.SUBMIT,
+        obj=bid,
         after={"version": number, "sha256": sha, "challenge_id": challenge.id},
     )
     notify(
@@ -312,9 +307,8 @@ def add_attachment(s: Session, *, actor: User, bid_id: int, stored) -> BidAttach
     audit.record(
         s,
         actor=actor,
-        action="bid.attach",
-        object_type="bid",
-        object_id=bid.id,
+        action=BidAction.ATTACH,
+        obj=bid,
         after={"sha256": stored.sha256, "bytes": stored.size_bytes},
     )
     return attachment
@@ -340,9 +334,8 @@ def withdraw_bid(s: Session, *, actor: User, bid_id: int) -> Bid:
     audit.record(
         s,
         actor=actor,
-        action="bid.withdraw",
-        object_type="bid",
-        object_id=bid.id,
+        action=BidAction.WITHDRAW,
+        obj=bid,
         before=before,
         after={"status": bid.status},
     )
@@ -371,3 +364,31 @@ def bidder_user_ids(s: Session, challenge_id: int) -> set[int]:
             )
         ).all()
     )
+
+
+def tell_bidders_of_cancellation(s: Session, challenge: Challenge, reason: str) -> set[int]:
+    """Bidders hear of a cancellation with what becomes of their sealed bid; returns them."""
+    bidders = bidder_user_ids(s, challenge.id)
+    if bidders:
+        notify(
+            s,
+            user_ids=bidders,
+            title=_("您揭榜的榜单已撤榜：%(title)s", title=challenge.title),
+            body=(
+                _(
+                    "撤榜理由：%(reason)s。您单位的揭榜材料保持密封，发榜方、科技局及其他任何人"
+                    "都不能查看；您仍可撤回。",
+                    reason=reason,
+                )
+                if is_sealed(challenge)
+                else _("撤榜理由：%(reason)s。", reason=reason)
+            ),
+            link=f"/challenges/{challenge.id}",
+        )
+    return bidders
+
+
+# The challenges domain tells bidders of amendments and cancellation through these, and so
+# never imports bids (bids is built on challenges, not the other way round).
+challenge_services.FOLLOWERS.append(bidder_user_ids)
+challenge_services.CANCEL_NOTICES.append(tell_bidders_of_cancellation)

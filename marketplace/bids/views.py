@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import func, select
 
 from .. import db, uploads
 from ..accounts.access import member_org_id
@@ -16,6 +25,7 @@ from ..challenges import services as challenge_services
 from ..challenges.access import can_view, is_issuer, is_staff
 from ..challenges.models import Challenge, ChallengeStatus
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from ..pagination import Page, page_arg
 from ..parsing import parse_id, parse_int
 from ..security import login_required, roles_required
 from . import services
@@ -267,16 +277,23 @@ def download(attachment_id: int):
 @roles_required(Role.RESEARCHER)
 def mine():
     s = db.session()
-    rows = []
+    page, per_page = page_arg(), current_app.config["MY_BIDS_PAGE_SIZE"]
+    rows, total = [], 0
     org_id = member_org_id(current_user)
     if org_id:
+        mine = Bid.organisation_id == org_id
+        total = s.exec(select(func.count()).select_from(Bid).where(mine)).one()
         rows = s.exec(
             select(Bid, Challenge)
             .join(Challenge, Challenge.id == Bid.challenge_id)
-            .where(Bid.organisation_id == org_id)
-            .order_by(Bid.created_at.desc())
+            .where(mine)
+            .order_by(Bid.created_at.desc(), Bid.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         ).all()
-    return render_template("bids/mine.html", rows=rows, now=db.utcnow())
+    return render_template(
+        "bids/mine.html", page=Page(list(rows), page, per_page, total), now=db.utcnow()
+    )
 
 
 @bp.get("/challenges/<int:challenge_id>/bids")
