@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 
 from ..accounts.services import check_uscc
 from ..challenges.models import Industry
-from ..challenges.schemas import SHANGHAI
 from ..errors import ValidationFailed
 from ..teams.schemas import normalize_keywords
+from ..units import SHANGHAI
 from .models import Availability
 
 MAX_KEYWORDS = 30

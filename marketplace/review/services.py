@@ -17,6 +17,7 @@ from .. import audit, db
 from ..accounts.models import Role, User
 from ..challenges.models import Industry
 from ..errors import Conflict, NotFound
+from .actions import ExpertProfileAction
 from .models import Availability, ExpertField, ExpertProfile
 from .schemas import ExpertProfileInput, local_today
 
@@ -105,9 +106,8 @@ def save_expert_profile(
     audit.record(
         s,
         actor=actor,
-        action="expert_profile.update" if before else "expert_profile.create",
-        object_type="expert_profile",
-        object_id=profile.id,
+        action=ExpertProfileAction.UPDATE if before else ExpertProfileAction.CREATE,
+        obj=profile,
         before=before,
         after=snapshot(profile, data.industries),
     )
@@ -146,3 +146,35 @@ def eligible_experts(
             .order_by(ExpertProfile.user_id)
         ).all()
     )
+
+
+# Panels, scoring and ranking live in review.panels; these names are the awards' contract.
+from .panel_models import PanelStatus  # noqa: E402
+from .panels import (  # noqa: E402
+    PanelSummary,
+    declare,
+    form_panel,
+    panel_summary,
+    ranking,
+    remove_member,
+    scoring_closed,
+    shortlist_bids,
+    shortlisted_bid_ids,
+    submit_score,
+)
+from .ranking import RankedBid  # noqa: E402
+
+__all__ = [
+    "PanelStatus",
+    "PanelSummary",
+    "RankedBid",
+    "declare",
+    "form_panel",
+    "panel_summary",
+    "ranking",
+    "remove_member",
+    "scoring_closed",
+    "shortlist_bids",
+    "shortlisted_bid_ids",
+    "submit_score",
+]
