@@ -1,0 +1,1 @@
+"""Projects (项目): what a confirmed award becomes. Minimal for now; issue #12 extends it."""
