@@ -57,11 +57,12 @@ from marketplace.challenges.models import (  # noqa: E402
     Indicator,
     Industry,
 )
-from marketplace.challenges.schemas import FEN_PER_WAN  # noqa: E402
 from marketplace.search import documents, service  # noqa: E402
 from marketplace.search import index as ix  # noqa: E402
 from marketplace.search import text as T  # noqa: E402
+from marketplace.search import thesaurus as TH  # noqa: E402
 from marketplace.teams.models import TeamProfile  # noqa: E402
+from marketplace.units import FEN_PER_WAN  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 FETCH = 100  # results fetched per query; MRR looks this deep, the other figures at 10
@@ -84,6 +85,7 @@ class EvalSet:
     queries: list[dict]
     c2p: dict[str, dict[str, int]]
     p2c: dict[str, dict[str, int]]
+    intent: list[dict] = field(default_factory=list)  # queries_intent.jsonl: issue #14
 
     @classmethod
     def load(cls) -> EvalSet:
@@ -94,6 +96,7 @@ class EvalSet:
             _jsonl("queries.jsonl"),
             matches["challenge_to_profiles"],
             matches["profile_to_challenges"],
+            _jsonl("queries_intent.jsonl") if (DATA / "queries_intent.jsonl").exists() else [],
         )
 
 
@@ -208,20 +211,33 @@ class Ours:
         self.sx = ix.SearchIndex.at(self.path)
 
     def search(self, raw: str) -> list[str]:
-        # service.run without the Flask parts: parse → build_query → search
-        parsed = service.parse(raw)
-        result = ix.search(self.sx, ix.build_query(parsed.terms), filters={}, per_page=FETCH)
-        return [f"{h.kind}:{h.doc_id}" for h in result.hits]
+        # service.run without the Flask parts: parse → question words out → find (thesaurus,
+        # correction, partial fallback) → search; the thesaurus is the shipped one.
+        terms = service.subjects(service.parse(raw).terms)
+        if not terms:
+            return []
+        answer = service.find(self.sx, terms, thesaurus=self.thesaurus, filters={},
+                              per_page=FETCH)  # fmt: skip
+        return [f"{h.kind}:{h.doc_id}" for h in answer.result.hits]
+
+    @property
+    def thesaurus(self) -> TH.Thesaurus:
+        if not hasattr(self, "_thesaurus"):
+            self._thesaurus = TH.Thesaurus()
+            for group in TH.shipped_groups():
+                self._thesaurus.add_group(list(group))
+        return self._thesaurus
 
     @contextmanager
     def _as_app(self) -> Iterator[None]:
-        saved = service.current, service.catch_up
+        saved = service.current, service.catch_up, TH.current
         service.current = lambda: self.sx
         service.catch_up = lambda **_kw: 0
+        TH.current = lambda s=None: self.thesaurus
         try:
             yield
         finally:
-            service.current, service.catch_up = saved
+            service.current, service.catch_up, TH.current = saved
 
     def match_challenge(self, c: Challenge, indicators: list[Indicator]) -> list[str]:
         with self._as_app():
@@ -365,6 +381,7 @@ class Run:
     search: dict[str, list[dict]] = field(default_factory=dict)
     c2p: dict[str, list[dict]] = field(default_factory=dict)
     p2c: dict[str, list[dict]] = field(default_factory=dict)
+    intent: dict[str, list[dict]] = field(default_factory=dict)
 
     def add(self, part: str, system: str, row: dict) -> None:
         getattr(self, part).setdefault(system, []).append(row)
@@ -387,6 +404,12 @@ def evaluate(data: EvalSet, models: Models, systems: dict[str, object], run: Run
                     **score(ranked, q["relevant"]),
                 },
             )
+    for q in data.intent:
+        for name, engine in systems.items():
+            ranked = engine.search(q["query"])
+            run.add("intent", name, {"id": q["id"], "query": q["query"], "kinds": q["kinds"],
+                                     "n": len(q["relevant"]), "top": ranked[:AT],
+                                     **score(ranked, q["relevant"])})  # fmt: skip
     for c, indicators, _org in models.challenges:
         relevant = {f"profile:{p}": g for p, g in data.c2p.get(str(c.id), {}).items()}
         if not relevant:
@@ -485,6 +508,9 @@ def print_per_query(run: Run, systems: list[str]) -> None:
     for i, row in enumerate(run.search[systems[0]]):
         cells = " ".join(f"{run.search[s][i]['ndcg@10']:5.2f}" for s in systems)
         print(f"  {row['id']} {row['query']!r:<26} relevant {row['n']:<3} {cells}")
+    for i, row in enumerate(run.intent.get(systems[0], [])):
+        cells = " ".join(f"{run.intent[s][i]['ndcg@10']:5.2f}" for s in systems)
+        print(f"  {row['id']} {row['query']!r:<26} relevant {row['n']:<3} {cells}")
 
 
 def print_losses(run: Run, baseline: str) -> None:
@@ -512,6 +538,33 @@ def print_losses(run: Run, baseline: str) -> None:
                 f"  {o['id']!s:>4} {name!r:<30} nDCG@10 {o['ndcg@10']:.2f} vs {b['ndcg@10']:.2f}"
                 f", RR {o['mrr']:.2f} vs {b['mrr']:.2f}"
             )
+
+
+INTENT_CLASSES = ("abbreviation", "synonym", "question", "partial", "typo")
+
+
+def intent_summary(run: Run, systems: list[str]) -> dict:
+    """{class: {system: {metric: value}}} for the queries typed as people type them."""
+    out = {}
+    for kind in (*INTENT_CLASSES, "all"):
+        out[kind] = {
+            s: mean([r for r in run.intent.get(s, []) if kind == "all" or kind in r["kinds"]])
+            for s in systems
+        }
+    return out
+
+
+def print_intent(res: dict, run: Run, systems: list[str]) -> None:
+    if not run.intent:
+        return
+    print(f"\nqueries as people type them (queries_intent.jsonl){'':4}"
+          + "".join(f"{s[:9] + ' R@10':>16}{'MRR':>7}" for s in systems))  # fmt: skip
+    for kind, by_system in res.items():
+        n = sum(1 for r in run.intent[systems[0]] if kind == "all" or kind in r["kinds"])
+        line = f"  {kind + f' ({n})':52}"
+        for s in systems:
+            line += f"{by_system[s]['recall@10']:>16.3f}{by_system[s]['mrr']:>7.3f}"
+        print(line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -565,6 +618,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print_table(res, names, counts)
     print_kinds(run, names)
+    intent = intent_summary(run, names)
+    print_intent(intent, run, names)
     if args.per_query:
         print_per_query(run, names)
     print_losses(run, "fts5")
@@ -579,6 +634,9 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "search": figures["search"],
         "matching": {part: figures[part] for part, _l in PARTS[1:]},
+        "understanding": {k: {s: v[s] for s in ("ours", "fts5")} for k, v in intent.items()}
+        if run.intent
+        else {},
         "ours_beats_baseline_everywhere": not not_beaten,
         "not_beaten": not_beaten,
         "information": {
@@ -590,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
             "profiles": len(data.profiles),
             "traditional_docs": n_trad,
             "queries": len(data.queries),
+            "intent_queries": len(data.intent),
             "match_requests": {k: v for k, v in counts.items() if k != "search"},
         },
         "seconds": round(time.perf_counter() - t0, 1),

@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 from ..accounts.models import Organisation
 from ..challenges.models import PUBLIC_STATUSES, Challenge, Indicator
 from ..challenges.queries import BUDGET_BANDS
-from ..challenges.schemas import FEN_PER_WAN
+from ..outbox import DocType
 from ..teams.models import Achievement, TeamProfile
+from ..units import FEN_PER_WAN
 from . import text as T
 from .index import Doc
-from .outbox import DocType
 
 
 def budget_band(fen: int | None) -> str:

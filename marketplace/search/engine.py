@@ -9,8 +9,9 @@ is then a handful of vector operations over all documents: BM25F with Whoosh's o
 and statistics (the same scores as ``searcher.search``), masks for all-of/any-of, ``bincount``
 for the facets and a partial sort for the page.
 
-Whoosh-Reloaded is pinned (pyproject.toml): ``_postings`` and ``_column`` read its block and
-column formats; tests/search/test_engine.py compares the results with Whoosh's own search.
+Whoosh-Reloaded is pinned (pyproject.toml); what reads its block and column formats lives in
+whoosh_compat.py, which refuses any other version. tests/search/test_engine.py compares the
+results with Whoosh's own search.
 """
 
 from __future__ import annotations
@@ -24,10 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
-from whoosh.util.times import datetime_to_long
+
+from . import whoosh_compat as W
 
 K1, B = 1.2, 0.75  # whoosh.scoring.BM25F defaults, which the index was tuned with
 MISSING = np.uint64(2**64 - 1)  # what Whoosh writes in a numeric column for "no value"
@@ -35,7 +34,6 @@ PREFIX_EXPANSIONS = 64  # 锂 as a prefix of bigrams: the most frequent 64 are p
 PHRASE_TIME_LIMIT = 0.5  # seconds of checking stored texts for a quoted phrase
 PHRASE_CHECKS = 3000  # candidates checked at most (best scores first); the rest: partial
 SCORED_BYTES = 64 * 2**20  # scores of the tokens one searcher has seen, until the next commit
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -139,58 +137,17 @@ CACHE = _Cache(256 * 2**20)
 
 def _postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(segment docnums, weights) of one token, deleted documents included."""
-    try:
-        m = leaf.postings(field, text)
-    except Exception:  # TermNotFound
-        return np.empty(0, np.int32), np.empty(0, np.float32)
-    if isinstance(m, FilterMatcher):  # deletions: applied by the view's live mask
-        m = m.child
-    ids: list = []
-    weights: list = []
-    if isinstance(m, W3LeafMatcher) and not m._byteids:
-        while m.is_active():  # a block at a time: unpickled by Whoosh, decoded by numpy
-            m._read_data()
-            deltas, block_weights, _values = m._data
-            ids.append(np.cumsum(np.array(deltas, dtype=np.int32)))
-            if block_weights is None:
-                weights.append(np.ones(len(deltas), dtype=np.float32))
-            elif isinstance(block_weights, float):
-                weights.append(np.full(len(deltas), block_weights, dtype=np.float32))
-            else:
-                weights.append(np.array(block_weights, dtype=np.float32))
-            m._next_block()
-        if not ids:
-            return np.empty(0, np.int32), np.empty(0, np.float32)
-        return np.concatenate(ids), np.concatenate(weights)
-    while m.is_active():  # postings inlined in the term info
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+    return W.postings(leaf, field, text)
 
 
 def _column(leaf, name: str) -> np.ndarray:
     """A sortable numeric column as raw unsigned keys; MISSING where a document has none."""
-    n = leaf.doc_count_all()
-    out = np.full(n, MISSING, dtype=np.uint64)
-    if not leaf.has_column(name):
-        return out
-    reader = leaf.column_reader(name, translate=False)
-    count = min(reader._count, n)
-    raw = reader._dbfile.get(reader._basepos, count * reader._fixedlen)
-    out[:count] = np.frombuffer(raw, dtype=">u8", count=count)
-    return out
+    return W.column_keys(leaf, name, MISSING)
 
 
 def _lengths(leaf, field: str) -> np.ndarray:
     """Each document's length of ``field`` as Whoosh's BM25 sees it (its one-byte encoding)."""
-    n = leaf.doc_count_all()
-    reader = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    codes = np.zeros(n, dtype=np.uint8)
-    if reader is not None:
-        count = min(reader._count, n)
-        codes[:count] = np.frombuffer(reader._dbfile.get(reader._basepos, count), np.uint8)
-    return _LENGTH_OF_BYTE[codes]
+    return W.LENGTH_OF_BYTE[W.length_codes(leaf, field)]
 
 
 class _Vocabulary:
@@ -427,7 +384,7 @@ class View:
                 open_at = open_at.astimezone(UTC).replace(tzinfo=None)
             deadline = self.column("deadline")
             hit &= self.codes("status") == VOCABULARIES["status"].codes.get("published", -1)
-            hit &= (deadline != MISSING) & (deadline > np.uint64(datetime_to_long(open_at)))
+            hit &= (deadline != MISSING) & (deadline > np.uint64(W.datetime_to_long(open_at)))
         if phrases:
             hit = self._confirm(phrases, score, hit)
         matched = np.flatnonzero(hit)

@@ -1,4 +1,5 @@
-"""The Whoosh index: the only module that imports whoosh.
+"""The Whoosh index: with whoosh_compat.py (its private internals), the only module that
+imports whoosh.
 
 The index is derived data. It is fed only from the search outbox, in id order, and stores the
 last applied outbox id in the same commit as the documents, so a change is applied exactly
@@ -10,9 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import itertools
 import logging
-import pickle
 import re
 import shutil
 import threading
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from whoosh import index as whoosh_index
-from whoosh import writing as whoosh_writing
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
@@ -34,14 +32,17 @@ from whoosh.writing import LockError
 
 from . import engine as E
 from . import text as T
+from . import whoosh_compat as W
 
 log = logging.getLogger(__name__)
 META_ID = "meta:outbox"
 # How documents become tokens: bump it whenever text.py, the schema or the codec change what a
 # rebuild would write. 1: jieba, positions (first session); 2: rjieba, no positions; 3: Markdown
 # fields (challenge texts, achievement summaries) stored and indexed as their rendered text, not
-# their source. An index of another format keeps answering, and `index verify` says to rebuild it.
-FORMAT = 3
+# their source; 4: variant characters folded (variants.txt, bench/folding_gaps.py) and the
+# outbox gaps kept in the meta document. An index of another format keeps answering, and
+# `index verify` says to rebuild it.
+FORMAT = 4
 WRITE_LOCK_TIMEOUT = 2.0
 REBUILD_PROCS = 2  # forked writer processes in rebuild(), each writes one segment
 
@@ -74,38 +75,7 @@ WORDS = _ListTokenizer(T.words)
 GRAMS = _ListTokenizer(T.grams)
 
 
-class _PostingPool(whoosh_writing.PostingPool):
-    """Whoosh's posting pool, with its sorted runs pickled 8,192 postings at a time instead
-    of one by one: a 100k rebuild spills ~20 runs per writer process, and pickling each
-    posting alone was a third of the rebuild's CPU (bench/README.md)."""
-
-    CHUNK = 8192
-
-    def _write_run(self, f, items):
-        items = iter(items)
-        try:
-            while chunk := list(itertools.islice(items, self.CHUNK)):
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-        finally:
-            f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = pickle.load(f)  # noqa: S301 (our own temporary run file)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-# SegmentWriter names the class at module level; every writer of this process (and of the
-# rebuild's forked workers) uses ours. Same postings, same order: tests compare the indexes.
-whoosh_writing.PostingPool = _PostingPool
+W.install_posting_pool()
 
 
 def codec() -> W3Codec:
@@ -138,6 +108,8 @@ def make_schema() -> Schema:
         digest=STORED,
         last_outbox_id=NUMERIC(stored=True, bits=64),
         format=STORED,
+        # Outbox ids below last_outbox_id not seen yet: {id: unix time first missed}.
+        gaps=STORED,
     )
 
 
@@ -273,6 +245,12 @@ class SearchIndex:
         stored = self.searcher().document(id=META_ID)
         return int(stored["last_outbox_id"]) if stored else 0
 
+    def gaps(self) -> dict[int, float]:
+        """Outbox ids skipped over by the last catch-ups, with when each was first missed:
+        on PostgreSQL a transaction may commit a lower id after a higher one was applied."""
+        stored = self.searcher().document(id=META_ID)
+        return {int(k): float(v) for k, v in ((stored or {}).get("gaps") or {}).items()}
+
     def format(self) -> int:
         """The FORMAT the index was built with (1 for indexes from before it was stored)."""
         stored = self.searcher().document(id=META_ID)
@@ -303,9 +281,13 @@ def write(
     upserts: Iterable[Doc] = (),
     deletes: Iterable[str] = (),
     last_outbox_id: int | None = None,
+    gaps: dict[int, float] | None = None,
     timeout: float = WRITE_LOCK_TIMEOUT,
 ) -> None:
-    """Apply changes in one commit; raises IndexLocked when another writer holds the lock."""
+    """Apply changes in one commit; raises IndexLocked when another writer holds the lock.
+    ``gaps`` replaces the stored outbox gaps (kept as they are when None)."""
+    if gaps is None and last_outbox_id is not None:
+        gaps = sx.gaps()
     built_with = sx.format()
     try:
         writer = sx.open().writer(timeout=timeout, codec=codec())
@@ -320,6 +302,8 @@ def write(
             meta = {"id": META_ID, "kind": "meta", "last_outbox_id": last_outbox_id}
             if "format" in writer.schema:  # keep the format the index was built with
                 meta["format"] = built_with
+            if "gaps" in writer.schema:  # indexes of FORMAT < 4 have no such field
+                meta["gaps"] = {str(k): v for k, v in (gaps or {}).items()}
             writer.update_document(**meta)
         writer.commit()
     except BaseException:
@@ -396,7 +380,7 @@ class Results:
     timed_out: bool = False
 
 
-def _term_query(term: str, *, phrase: bool) -> E.Node | None:
+def _term_query(term: str, *, phrase: bool, boost: float = 1.0) -> E.Node | None:
     """One user term: its jieba words in the text fields, or its bigrams anywhere."""
     if phrase:
         parts = T.grams(term)
@@ -408,18 +392,34 @@ def _term_query(term: str, *, phrase: bool) -> E.Node | None:
     if words:
         # search mode yields overlapping sub-words: the longest ones carry the meaning.
         longest = _cover(words, T.fold(term))
+        # A synonym of several words counts as much as one word typed (the boost is shared),
+        # so a document with the term itself still ranks first.
+        share = boost if boost == 1.0 else boost / len(longest)
         for name in TEXT_FIELDS:
-            alternatives.append(E.all_of(E.Word(name, w) for w in longest))
+            alternatives.append(E.all_of(E.Word(name, w, share) for w in longest))
     parts = T.grams(term)
     if parts:
-        alternatives.append(E.all_of(E.Word("grams", g) for g in parts))
+        share = boost if boost == 1.0 else boost / len(parts)
+        alternatives.append(E.all_of(E.Word("grams", g, share) for g in parts))
     folded = T.fold(term).strip()
     if _ONE_CJK.match(folded):
         # 锂 alone: every bigram that starts with it (锂电, 锂离…), not just a lone 锂.
-        alternatives.append(E.Prefix("grams", folded))
+        alternatives.append(E.Prefix("grams", folded, boost))
     elif _ASCII_TERM.match(folded):
-        alternatives.append(E.Prefix("grams", folded))  # VOC finds VOCs
+        alternatives.append(E.Prefix("grams", folded, boost))  # VOC finds VOCs
     return E.any_of(alternatives)
+
+
+def _with_synonyms(term: str, phrase: bool, synonyms: dict[str, list[str]]) -> E.Node | None:
+    """The term itself, or any of its thesaurus alternatives at SYNONYM_WEIGHT: a document
+    with the term typed scores above one with only a synonym of it."""
+    own = _term_query(term, phrase=phrase)
+    others = [_term_query(alt, phrase=False, boost=SYNONYM_WEIGHT)
+              for alt in synonyms.get(term, ())]  # fmt: skip
+    return E.any_of([own, *others])
+
+
+SYNONYM_WEIGHT = 0.5
 
 
 _ONE_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
@@ -432,13 +432,55 @@ def _cover(words: list[str], term: str) -> list[str]:
     return kept or words
 
 
-def build_query(terms: list[tuple[str, bool]]) -> E.Node | None:
-    """All terms must match (each as words, sub-words or a quoted phrase); None: nothing
-    searchable was typed."""
-    return E.all_of(_term_query(t, phrase=p) for t, p in terms)
+def build_query(
+    terms: list[tuple[str, bool]], synonyms: dict[str, list[str]] | None = None
+) -> E.Node | None:
+    """All terms must match (each as words, sub-words, a quoted phrase, or one of its
+    ``synonyms``); None: nothing searchable was typed."""
+    return E.all_of(_with_synonyms(t, p, synonyms or {}) for t, p in terms)
 
 
-def key_terms_query(weighted: list[tuple[str, float]]) -> E.Node | None:
+def partial_query(
+    terms: list[tuple[str, bool]], synonyms: dict[str, list[str]] | None = None
+) -> E.Node | None:
+    """Any of the terms' words: for a query whose words no document holds all of. Documents
+    with more of them score higher (the scores add up)."""
+    parts = []
+    for term, phrase in terms:
+        pieces = [term] if phrase else _cover(T.words(term), T.fold(term)) or [term]
+        parts += [_with_synonyms(piece, phrase, synonyms or {}) for piece in pieces]
+        if not phrase and len(pieces) > 1 and term in (synonyms or {}):
+            parts.append(_with_synonyms(term, phrase, synonyms or {}))
+    return E.any_of(parts)
+
+
+def known_spellings(sx: SearchIndex, guesses: list[str], *, limit: int = 3) -> list[str]:
+    """The guesses the index can match, most documents first: every character bigram of the
+    guess is indexed (a cheap look-up each), then the whole guess finds a document."""
+    scored = []
+    with sx.reading() as view:
+        reader = view.searcher.reader()
+        for guess in guesses:
+            grams = T.grams(guess)
+            if not grams:
+                continue
+            frequency = min(reader.doc_frequency("grams", g) for g in grams)
+            if frequency:
+                scored.append((-frequency, len(scored), guess))
+        scored.sort()
+        found = []
+        for _f, _i, guess in scored[: limit * 4]:
+            node = _term_query(guess, phrase=False)
+            if node is not None and view.run(node, stop=1).total:
+                found.append(guess)
+                if len(found) == limit:
+                    break
+    return found
+
+
+def key_terms_query(
+    weighted: list[tuple[str, float]], synonyms: dict[str, list[str]] | None = None
+) -> E.Node | None:
     """Matching: any of the key terms in any text field, each by its TF-IDF weight relative
     to the strongest one, with the field boosts meant for people's queries undone, so one
     generic word in a short team name does not decide a match. A key term's own sub-words
@@ -456,10 +498,20 @@ def key_terms_query(weighted: list[tuple[str, float]]) -> E.Node | None:
             boost = share / schema[name].format.field_boost
             parts.append(E.Word(name, term, boost))
             parts += [E.Word(name, w, boost * SUBWORD_SHARE / len(subwords)) for w in subwords]
+            for alt in (synonyms or {}).get(term, ()) if MATCH_SYNONYM_WEIGHT else ():
+                alt_words = _cover(T.words(alt), T.fold(alt))
+                parts += [E.Word(name, w, boost * MATCH_SYNONYM_WEIGHT / len(alt_words))
+                          for w in alt_words]  # fmt: skip
     return E.any_of(parts)
 
 
 SUBWORD_SHARE = 0.6
+# A key term's thesaurus alternatives as extra query words in matching. Measured with
+# bench/search_quality.py: 0.5 (search's weight) took challenge->profile MRR 0.9967 -> 0.9943
+# and nDCG 0.985 -> 0.983; 0.1 still cost profile->challenge recall. So 0: matching explains
+# its matches with the thesaurus (service.shared_terms, "光伏 → 太阳能电池") but does not
+# search by it, until a data set shows a weight that helps.
+MATCH_SYNONYM_WEIGHT = 0.0
 
 
 FACETS = ("kind", "field", "status", "region", "band")

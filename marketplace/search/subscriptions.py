@@ -16,6 +16,7 @@ from ..challenges.models import Phase
 from ..errors import NotFound, ValidationFailed
 from ..models_base import utc_field
 from ..notifications import notify
+from .actions import SubscriptionAction
 
 
 class Subscription(SQLModel, table=True):
@@ -51,9 +52,8 @@ def subscribe(
     audit.record(
         s,
         actor=actor,
-        action="subscription.create",
-        object_type="subscription",
-        object_id=sub.id,
+        action=SubscriptionAction.CREATE,
+        obj=sub,
         after={"query": query, "profile_id": profile_id},
     )
     return sub
@@ -68,9 +68,8 @@ def unsubscribe(s: Session, *, actor: User, subscription_id: int) -> None:
     audit.record(
         s,
         actor=actor,
-        action="subscription.delete",
-        object_type="subscription",
-        object_id=subscription_id,
+        action=SubscriptionAction.DELETE,
+        obj=(Subscription, subscription_id),
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from sqlmodel import select
 
+from ..accounts.models import Role
 from ..challenges.models import Industry, Phase
 from ..challenges.queries import BUDGET_BANDS
 from ..pagination import page_arg
-from ..security import login_required
+from ..security import login_required, roles_required
 from . import service
 from .blueprint import bp
 
@@ -27,7 +28,7 @@ def search():
     page = page_arg(last=50)
     result = service.run(
         args.get("q"), filters=filters, open_only=open_only, sort=sort, page=page,
-        per_page=per_page,
+        per_page=per_page, exact=args.get("exact") == "1",
     )  # fmt: skip
     from ..pagination import Page
 
@@ -113,3 +114,47 @@ def solvers_for(challenge) -> list:
 def challenges_for(profile) -> list:
     """Open challenges a team could win (shown to its own organisation)."""
     return service.matches_for_profile(profile)
+
+
+@bp.route("/staff/settings/thesaurus", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def thesaurus():
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from ..errors import ValidationFailed
+    from . import thesaurus as TH
+
+    raw = {"terms": request.form.get("terms", "")}
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            entry = TH.add_entry(actor=current_user, terms=raw["terms"])
+        except ValidationFailed as exc:
+            errors = exc.field_errors
+        else:
+            flash(_("已添加同义词：%(terms)s。下一次搜索即生效。", terms=entry.terms), "success")
+            return redirect(url_for("search.thesaurus"))
+    return render_template(
+        "search/thesaurus.html",
+        entries=TH.entries(),
+        shipped=len(TH.shipped_groups()),
+        raw=raw,
+        errors=errors,
+        max_alternatives=TH.MAX_ALTERNATIVES,
+    ), (422 if errors else 200)
+
+
+@bp.post("/staff/settings/thesaurus/<int:entry_id>/delete")
+@roles_required(Role.STAFF)
+def remove_thesaurus_entry(entry_id: int):
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from . import thesaurus as TH
+
+    entry = TH.remove_entry(actor=current_user, entry_id=entry_id)
+    flash(_("已删除同义词：%(terms)s。", terms=entry.terms), "success")
+    return redirect(url_for("search.thesaurus"))

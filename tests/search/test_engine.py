@@ -15,6 +15,7 @@ from whoosh import sorting
 
 from marketplace.search import engine as E
 from marketplace.search import index as ix
+from marketplace.search import whoosh_compat as W
 
 TOPICS = [
     ("镁合金压铸件表面缺陷控制", "压铸 镁合金 气孔 缺陷 检测", "new_materials"),
@@ -217,9 +218,11 @@ def test_chunked_posting_runs_write_the_same_index_as_whoosh(tmp_path, monkeypat
     """limitmb=1 spills many sorted runs: ours pickles them in chunks, Whoosh one by one."""
     docs = _docs(400)
     runs = []
-    monkeypatch.setattr(ix._PostingPool, "CHUNK", 7)  # many chunk boundaries
+    monkeypatch.setattr(W.ChunkedPostingPool, "CHUNK", 7)  # many chunk boundaries
     monkeypatch.setattr(
-        ix._PostingPool, "_add_run", lambda self, path: runs.append(path) or self.runs.append(path)
+        W.ChunkedPostingPool,
+        "_add_run",
+        lambda self, path: runs.append(path) or self.runs.append(path),
     )
 
     def build(path):
@@ -234,7 +237,7 @@ def test_chunked_posting_runs_write_the_same_index_as_whoosh(tmp_path, monkeypat
     build(tmp_path / "ours")
     from whoosh import writing
 
-    monkeypatch.setattr(writing, "PostingPool", ix._PostingPool.__mro__[1])
+    monkeypatch.setattr(writing, "PostingPool", W.WhooshPostingPool)
     build(tmp_path / "whoosh")
     ours, theirs = _postings_of(tmp_path / "ours"), _postings_of(tmp_path / "whoosh")
     assert len(runs) > 3 and len(ours) > 300 and ours == theirs

@@ -14,9 +14,9 @@ from sqlmodel import func, select
 from marketplace import db
 from marketplace.accounts.models import Role
 from marketplace.challenges import services as ch
+from marketplace.outbox import SearchOutbox
 from marketplace.search import index as ix
 from marketplace.search import service
-from marketplace.search.outbox import SearchOutbox
 
 from ..factories import Factory
 from ..teams.conftest import TeamsFactory
@@ -199,7 +199,9 @@ def test_facets_filters_and_did_you_mean(client, corpus):
     page = client.get("/search", query_string={"q": "新能源"}).get_data(as_text=True)
     assert "新能源环保" in page and "(1)" in page  # facet label with its count
     typo = client.get("/search", query_string={"q": "镁合全"}).get_data(as_text=True)
-    assert "您是不是要找" in typo
+    assert "已显示“镁合金”的结果" in typo  # corrected at once (test_understanding.py)
+    as_typed = client.get("/search", query_string={"q": "镁合全", "exact": "1"})
+    assert "您是不是要找" in as_typed.get_data(as_text=True)
 
 
 def test_matching_explains_itself_both_ways(client, corpus, factory: Factory, login):
@@ -221,14 +223,14 @@ def test_matching_explains_itself_both_ways(client, corpus, factory: Factory, lo
     assert "镁合金压铸件表面缺陷控制" in team_page.split('id="matches"')[1]
 
 
-def test_only_the_index_and_its_engine_import_whoosh():
+def test_only_the_index_and_its_compatibility_wall_import_whoosh():
     root = Path(__file__).resolve().parents[2] / "marketplace"
     importers = {
         p.relative_to(root).as_posix()
         for p in root.rglob("*.py")
         if re.search(r"^\s*(from|import) whoosh", p.read_text(), re.M)
     }
-    assert importers == {"search/index.py", "search/engine.py"}
+    assert importers == {"search/index.py", "search/whoosh_compat.py"}
     assert ix.make_schema()
 
 
