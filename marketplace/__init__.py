@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -16,13 +15,15 @@ ROUTE_MODULES = (
     "challenges.staff_views",
     "challenges.import_views",
     "bids.views",
-    "bids.staff_views",
     "dashboard.views",
     "teams.views",
     "search.views",
     "workdays.views",
     "review.views",
+    "review.panel_views",
     "integrity.views",
+    "awards.views",
+    "projects.views",
 )
 
 
@@ -38,14 +39,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .config import load_config
 
     load_config(app, test_config)
-    logging.basicConfig(level=logging.INFO)
+    from .logs import configure_logging
+
+    configure_logging(app)
 
     from . import db, i18n, security
+    from .accounts.sessions import load_user
     from .errors import register_error_handlers
 
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    # Who a request is: the accounts domain's rule, handed to the web plumbing here.
+    security.login_manager.user_loader(load_user)
     register_error_handlers(app)
 
     # Importing a views module registers its routes on its blueprint.
@@ -68,6 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(importlib.import_module(f"{__name__}.workdays.blueprint").bp)
     app.register_blueprint(importlib.import_module(f"{__name__}.review.blueprint").bp)
     app.register_blueprint(importlib.import_module(f"{__name__}.integrity.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.awards.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.projects.blueprint").bp)
     # Templates compare states with the enums (Role.ADMIN), never with string literals.
     from .states import labelled_enums
 

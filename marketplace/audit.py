@@ -6,6 +6,7 @@ DELETE, so not even a bug or a console session can rewrite history.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +14,13 @@ from flask import has_request_context, request
 from sqlalchemy import JSON, Column, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, Session, SQLModel, func, select
+from werkzeug.local import LocalProxy
 
 from .db import utcnow
 from .models_base import utc_field
+from .states import LabelledEnum
+
+log = logging.getLogger(__name__)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -39,28 +44,83 @@ class AuditEvent(SQLModel, table=True):
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
+class AuditAction(LabelledEnum):
+    """An action code of the trail. Each domain declares its own (``class BidAction(AuditAction)``
+    in ``<domain>/actions.py``) with ``__labels__``; the trail's page and filter read the labels
+    from there. The values are what is stored, so they never change once written.
+    """
+
+
+def audit_actions() -> dict[str, AuditAction]:
+    """Every declared action by stored value (its domain's ``actions`` module imported)."""
+    found: dict[str, AuditAction] = {}
+    pending = list(AuditAction.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.update({m.value: m for m in cls})
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+# The trail named these kinds of object before the type was derived from the table; history
+# keeps the old names, so new rows do too.
+_TYPE_OF_TABLE = {
+    "user_account": "user",
+    "challenge_amendment": "amendment",
+    "challenge_question": "question",
+    "search_subscription": "subscription",
+}
+
+
+def object_ref(obj: Any) -> tuple[str, str]:
+    """(type, id) of an audited object: a model instance, or ``(ModelClass, id)`` when only the
+    id is at hand (a bulk update, a row deleted by id)."""
+    if isinstance(obj, LocalProxy):  # current_user
+        obj = obj._get_current_object()
+    model, ident = obj if isinstance(obj, tuple) else (type(obj), getattr(obj, "id", None))
+    table = getattr(model, "__audit_type__", None) or model.__tablename__
+    return _TYPE_OF_TABLE.get(table, table), str(ident if ident is not None else "")
+
+
 def _client_ip() -> str:
     if not has_request_context():
         return ""
     return (request.remote_addr or "")[:64]
 
 
+def _actor_label(actor: Any) -> str:
+    return (getattr(actor, "email", None) or str(actor or "system"))[:200]
+
+
 def record(
     s: Session,
     *,
     actor: Any,
-    action: str,
-    object_type: str,
-    object_id: Any,
+    action: AuditAction | str,
+    obj: Any = None,
     before: dict | None = None,
     after: dict | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
 ) -> AuditEvent:
-    """Append one audit event in the caller's transaction."""
+    """Append one audit event in the caller's transaction, and say so in the log.
+
+    ``obj`` is the model instance acted on (or ``(ModelClass, id)``); its type and id are
+    derived. TRANSITIONAL: ``object_type=``/``object_id=`` and a plain-string ``action`` are
+    still accepted for code not yet converted; the lead removes them once every call passes
+    ``obj`` and an ``AuditAction``.
+    """
+    if obj is not None:
+        if getattr(obj, "id", 0) is None:
+            s.flush()  # a new row gets its id now, so the event names it
+        object_type, object_id = object_ref(obj)
+    if not object_type:
+        raise TypeError("audit.record needs obj= (or the old object_type=/object_id=)")
     event = AuditEvent(
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
-        actor_label=(getattr(actor, "email", None) or str(actor or "system"))[:200],
-        action=action,
+        actor_label=_actor_label(actor),
+        action=str(action),
         object_type=object_type,
         object_id=str(object_id if object_id is not None else ""),
         before=before,
@@ -68,6 +128,16 @@ def record(
         ip=_client_ip(),
     )
     s.add(event)
+    # The operational line: who, what, which object. Never before/after: they may hold sealed
+    # bid content or personal data, which belong in the database only.
+    log.info(
+        "audit %s by %s (user %s) on %s %s",
+        event.action,
+        event.actor_label,
+        event.actor_id if event.actor_id is not None else "-",
+        event.object_type,
+        event.object_id or "-",
+    )
     return event
 
 

@@ -2,44 +2,30 @@
 
 from __future__ import annotations
 
+import enum
 import functools
-import hashlib
+import re
 import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, abort, current_app, g, request
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
-from sqlmodel import select
 from werkzeug.routing import IntegerConverter
 from werkzeug.sansio.utils import host_is_trusted
-
-from . import db
-from .accounts.models import LoginSession, Role, User
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-SESSION_KEY = "sid"
-# last_seen_at is written at most this often, so a page view is not a database write.
-_TOUCH_EVERY = timedelta(minutes=1)
-
-
-def hash_token(token: str) -> str:
-    """Only a hash of a session token is stored: a leaked table opens no session."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
+SESSION_KEY = "sid"  # the cookie session's key for the login session's token (accounts.sessions)
 
 
 def init_app(app: Flask) -> None:
@@ -52,6 +38,9 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     # First of all: nothing else runs for a request addressed to a host we do not serve.
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
+    # Before even that: the refusal's own log line carries the request id.
+    app.before_request_funcs[None].insert(0, _assign_request_id)
+    app.after_request(_send_request_id)
     app.before_request(_refuse_oversized_body)
     app.before_request(_refuse_nul_bytes)
     # Ids beyond what the databases store are 404 at routing, not an overflow deeper down.
@@ -59,51 +48,16 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-@login_manager.user_loader
-def _load_user(_user_id: str) -> User | None:
-    """Resolve the user from the server-side session named in the cookie, or nobody."""
-    token = session.get(SESSION_KEY)
-    if not token:
-        return None
-    s = db.session()
-    row = s.exec(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == hash_token(token))
-    ).first()
-    if row is None:
-        return None
-    login, user = row
-    now = db.utcnow()
-    cfg = current_app.config
-    expired = (
-        login.revoked_at is not None
-        or now - login.last_seen_at > timedelta(seconds=cfg["SESSION_IDLE_TIMEOUT"])
-        or now - login.created_at > timedelta(seconds=cfg["SESSION_ABSOLUTE_TIMEOUT"])
-        or not user.is_active_account
-        or str(user.id) != str(_user_id)
-    )
-    if expired:
-        session.clear()
-        return None
-    if now - login.last_seen_at > _TOUCH_EVERY:
-        _touch_session(login.id)
-    g.login_session_id = login.id
-    return user
+def roles_required(*roles: enum.Enum) -> Callable:
+    """Route decorator: logged in, and one of ``roles`` (admins pass staff checks too).
 
-
-@db.transactional
-def _touch_session(s, login_id: int) -> None:
-    login = s.get(LoginSession, login_id)
-    if login is not None:
-        login.last_seen_at = db.utcnow()
-
-
-def roles_required(*roles: Role) -> Callable:
-    """Route decorator: logged in, and one of ``roles`` (admins pass staff checks too)."""
+    The roles are members of ``accounts.models.Role``; their own enum is asked for STAFF and
+    ADMIN, so this core module needs no import of the accounts domain.
+    """
     allowed = set(roles)
-    if Role.STAFF in allowed:
-        allowed.add(Role.ADMIN)
+    kind = type(roles[0])
+    if kind.STAFF in allowed:
+        allowed.add(kind.ADMIN)
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -129,6 +83,22 @@ def login_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+# A proxy's id is kept when it looks like one (so its logs and ours join up); anything else, a
+# header injection attempt or a novel, is replaced by our own.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+
+
+def _send_request_id(response):
+    if "request_id" in g:
+        response.headers["X-Request-ID"] = g.request_id
+    return response
 
 
 def _refuse_oversized_body() -> None:

@@ -15,7 +15,7 @@ from marketplace import audit, db, uploads
 from marketplace.accounts.models import Organisation, Role
 from marketplace.bids import services as bid_services
 from marketplace.bids.models import Bid
-from marketplace.dashboard.audit_labels import ACTION_LABELS
+from marketplace.dashboard.audit_labels import action_label, action_labels
 
 from .bids.conftest import bid_form
 from .factories import Factory
@@ -164,46 +164,66 @@ def test_changes_are_labelled_before_and_after_per_field(client, factory: Factor
     assert "<del>待审核</del> → <ins>已认证</ins>" in events
 
 
-def _actions_written_by_services() -> set[str]:
-    """Every action code passed to audit.record anywhere in the application's code."""
+def _record_calls():
+    """(module tree, action argument) of every audit.record call in the application's code."""
     root = Path(__file__).resolve().parents[1] / "marketplace"
-    codes: set[str] = set()
     for path in root.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for func in ast.walk(tree):
-            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            for call in ast.walk(func):
-                if not (
-                    isinstance(call, ast.Call)
-                    and isinstance(call.func, ast.Attribute | ast.Name)
-                    and getattr(call.func, "attr", getattr(call.func, "id", "")) == "record"
-                ):
-                    continue
+        for call in ast.walk(tree):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute | ast.Name)
+                and getattr(call.func, "attr", getattr(call.func, "id", "")) == "record"
+            ):
                 action = next((k.value for k in call.keywords if k.arg == "action"), None)
-                if action is None:
-                    continue
-                found = {
-                    n.value
-                    for n in ast.walk(action)
-                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                }
-                if not found:  # passed in by the caller: every code in the module counts
-                    found = {
-                        n.value
-                        for n in ast.walk(tree)
-                        if isinstance(n, ast.Constant)
-                        and isinstance(n.value, str)
-                        and n.value.count(".") == 1
-                        and n.value.split(".")[0] in {"challenge", "bid", "user", "organisation"}
-                        and n.value.replace(".", "").replace("_", "").isalpha()
-                    }
-                codes |= found
+                if action is not None:
+                    yield tree, action
+
+
+def _actions_written_by_services() -> set[str]:
+    """Every action code passed to audit.record: enum members (``BidAction.SUBMIT``) by their
+    stored value, and the plain strings of code not converted yet."""
+    enums = {cls.__name__: cls for cls in _action_enums()}
+    codes: set[str] = set()
+    for tree, action in _record_calls():
+        named = [n for n in ast.walk(action) if isinstance(n, ast.Attribute)]
+        if not named and isinstance(action, ast.Name):  # passed in by the caller
+            named = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+        for node in named:
+            cls = enums.get(getattr(node.value, "id", ""))
+            if cls is not None:
+                codes.add(cls[node.attr].value)  # KeyError: no such member
+        codes |= {
+            n.value
+            for n in ast.walk(action)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
     return codes
+
+
+def _action_enums() -> list[type[audit.AuditAction]]:
+    found, pending = [], list(audit.AuditAction.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
 
 
 def test_every_action_a_service_writes_has_a_label():
     codes = _actions_written_by_services()
     assert {"organisation.verify", "bid.submit", "challenge.return"} <= codes
-    missing = sorted(code for code in codes if code not in ACTION_LABELS)
-    assert not missing, f"add a label to marketplace/dashboard/audit_labels.py: {missing}"
+    labels = action_labels()
+    missing = sorted(code for code in codes if code not in labels)
+    assert not missing, f"declare these in the domain's actions.py AuditAction enum: {missing}"
+
+
+def test_action_labels_come_from_the_domains_enums():
+    members = [m for cls in _action_enums() for m in cls]
+    assert {type(m).__name__ for m in members} >= {"BidAction", "ChallengeAction", "UserAction"}
+    labels = action_labels()
+    for member in members:
+        assert member.value.count(".") == 1, member  # the stored codes keep their shape
+        assert labels[member.value] == member.label and member.label != member.value
+    assert action_label("bid.submit") == "提交揭榜材料"
+    assert action_label("never.written") == "never.written"

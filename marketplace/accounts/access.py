@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from .. import db
 from .models import Membership, Organisation, OrgStatus, Role, User
@@ -43,3 +45,13 @@ def organisation_blocker(user: User, *, role: Role) -> str | None:
     if org is None or org.status is not OrgStatus.VERIFIED:
         return _("您的单位尚未通过科技局认证，认证后才能发榜或揭榜。")
     return None
+
+
+def current_organisation() -> Organisation | None:
+    """The signed-in user's organisation (or None), loaded once per request."""
+    if not (current_user.is_authenticated and current_user.organisation_id):
+        return None
+    cache = request.environ
+    if "mp.org" not in cache:
+        cache["mp.org"] = db.session().get(Organisation, current_user.organisation_id)
+    return cache["mp.org"]

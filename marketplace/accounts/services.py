@@ -20,9 +20,9 @@ from stdnum.exceptions import (
 
 from .. import audit, db
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from ..security import hash_token, new_session_token
 from ..states import ensure_transition
 from .access import is_member
+from .actions import OrganisationAction, UserAction
 from .models import (
     REGIONS,
     REGISTRABLE_KINDS,
@@ -36,6 +36,7 @@ from .models import (
     User,
 )
 from .passwords import dummy_hash, hash_password, password_problem, verify_password
+from .sessions import hash_token, new_session_token
 
 
 def normalize_email(email: str) -> str:
@@ -84,13 +85,7 @@ def _check_new_user(
 def _known_address(s: Session, existing: User, password: str) -> None:
     # Spend what creating the account would (the hash), so timing does not tell either.
     hash_password(password)
-    audit.record(
-        s,
-        actor="anonymous",
-        action="user.register_existing_email",
-        object_type="user",
-        object_id=existing.id,
-    )
+    audit.record(s, actor="anonymous", action=UserAction.REGISTER_EXISTING_EMAIL, obj=existing)
 
 
 @db.transactional
@@ -149,22 +144,8 @@ def register_organisation(
     )
     s.add(user)
     s.flush()
-    audit.record(
-        s,
-        actor=user,
-        action="organisation.register",
-        object_type="organisation",
-        object_id=org.id,
-        after=org.snapshot(),
-    )
-    audit.record(
-        s,
-        actor=user,
-        action="user.register",
-        object_type="user",
-        object_id=user.id,
-        after=user.snapshot(),
-    )
+    audit.record(s, actor=user, action=OrganisationAction.REGISTER, obj=org, after=org.snapshot())
+    audit.record(s, actor=user, action=UserAction.REGISTER, obj=user, after=user.snapshot())
     return user
 
 
@@ -204,12 +185,7 @@ def request_membership(
     s.add(user)
     s.flush()
     audit.record(
-        s,
-        actor=user,
-        action="user.request_membership",
-        object_type="user",
-        object_id=user.id,
-        after=user.snapshot(),
+        s, actor=user, action=UserAction.REQUEST_MEMBERSHIP, obj=user, after=user.snapshot()
     )
     return user
 
@@ -234,9 +210,8 @@ def decide_membership(s: Session, *, actor: User, user_id: int, approve: bool) -
     audit.record(
         s,
         actor=actor,
-        action="user.approve_membership" if approve else "user.reject_membership",
-        object_type="user",
-        object_id=user.id,
+        action=UserAction.APPROVE_MEMBERSHIP if approve else UserAction.REJECT_MEMBERSHIP,
+        obj=user,
         before=before,
         after=user.snapshot(),
     )
@@ -258,9 +233,8 @@ def set_org_admin(s: Session, *, actor: User, user_id: int, is_admin: bool) -> U
     audit.record(
         s,
         actor=actor,
-        action="user.set_org_admin",
-        object_type="user",
-        object_id=user.id,
+        action=UserAction.SET_ORG_ADMIN,
+        obj=user,
         before=before,
         after=user.snapshot(),
     )
@@ -292,9 +266,8 @@ def review_organisation(
     audit.record(
         s,
         actor=actor,
-        action="organisation.verify" if approve else "organisation.reject",
-        object_type="organisation",
-        object_id=org.id,
+        action=OrganisationAction.VERIFY if approve else OrganisationAction.REJECT,
+        obj=org,
         before=before,
         after=org.snapshot(),
     )
@@ -323,9 +296,7 @@ def log_in(
         verify_password(dummy_hash(), password)
         return LoginResult(error=_("邮箱或密码不正确。"))
     if not verify_password(user.password_hash, password):
-        audit.record(
-            s, actor=user, action="user.login_failed", object_type="user", object_id=user.id
-        )
+        audit.record(s, actor=user, action=UserAction.LOGIN_FAILED, obj=user)
         return LoginResult(error=_("邮箱或密码不正确。"))
     if not user.is_active_account:
         return LoginResult(error=_("该账号已停用，请联系科技局。"))
@@ -336,7 +307,7 @@ def log_in(
         )
     )
     user.last_login_at = db.utcnow()
-    audit.record(s, actor=user, action="user.login", object_type="user", object_id=user.id)
+    audit.record(s, actor=user, action=UserAction.LOGIN, obj=user)
     return LoginResult(user=user, token=token)
 
 
@@ -359,7 +330,7 @@ def log_out(s: Session, *, user: User, token: str) -> None:
         .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
         .values(revoked_at=db.utcnow(), revoke_reason="logout")
     )
-    audit.record(s, actor=user, action="user.logout", object_type="user", object_id=user.id)
+    audit.record(s, actor=user, action=UserAction.LOGOUT, obj=user)
 
 
 @db.transactional
@@ -377,7 +348,7 @@ def change_password(
     row.password_hash = hash_password(new)
     row.password_changed_at = db.utcnow()
     _revoke(s, user_id=row.id, reason="password_changed", keep_id=keep_session_id)
-    audit.record(s, actor=row, action="user.change_password", object_type="user", object_id=row.id)
+    audit.record(s, actor=row, action=UserAction.CHANGE_PASSWORD, obj=row)
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -399,13 +370,7 @@ def request_password_reset(s: Session, *, email: str) -> tuple[User, str] | None
     user = s.exec(select(User).where(User.email == normalize_email(email))).first()
     if user is None or not user.is_active_account:
         return None
-    audit.record(
-        s,
-        actor=user,
-        action="user.request_password_reset",
-        object_type="user",
-        object_id=user.id,
-    )
+    audit.record(s, actor=user, action=UserAction.REQUEST_PASSWORD_RESET, obj=user)
     return user, make_reset_token(user)
 
 
@@ -435,7 +400,7 @@ def reset_password(s: Session, *, token: str, new: str) -> User:
     user.password_hash = hash_password(new)
     user.password_changed_at = db.utcnow()
     _revoke(s, user_id=user.id, reason="password_reset")
-    audit.record(s, actor=user, action="user.reset_password", object_type="user", object_id=user.id)
+    audit.record(s, actor=user, action=UserAction.RESET_PASSWORD, obj=user)
     return user
 
 
@@ -475,14 +440,7 @@ def create_user(
     )
     s.add(user)
     s.flush()
-    audit.record(
-        s,
-        actor=actor or "cli",
-        action="user.create",
-        object_type="user",
-        object_id=user.id,
-        after=user.snapshot(),
-    )
+    audit.record(s, actor=actor or "cli", action=UserAction.CREATE, obj=user, after=user.snapshot())
     return user
 
 
@@ -502,12 +460,6 @@ def update_user(s: Session, *, actor: User, user_id: int, role: Role, active: bo
     if not active:
         _revoke(s, user_id=user.id, reason="disabled")
     audit.record(
-        s,
-        actor=actor,
-        action="user.update",
-        object_type="user",
-        object_id=user.id,
-        before=before,
-        after=user.snapshot(),
+        s, actor=actor, action=UserAction.UPDATE, obj=user, before=before, after=user.snapshot()
     )
     return user

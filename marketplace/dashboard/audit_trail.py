@@ -193,7 +193,7 @@ def _teams(model, endpoint: str, arg: str, text: Callable[[Any], str]) -> Descri
 
 
 def _integrity(s, viewer, ids):
-    url = url_for("bids.integrity") if viewer.is_staff else None
+    url = url_for("integrity.staff_records") if viewer.is_staff else None
     label = OBJECT_LABELS["integrity_record"]
     return {r.id: (f"{label} #{r.id}", url) for r in _by_id(s, IntegrityRecord, ids).values()}
 
