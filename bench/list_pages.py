@@ -58,9 +58,9 @@ from marketplace.challenges.models import (  # noqa: E402
     Question,
 )
 from marketplace.challenges.queries import BUDGET_BANDS  # noqa: E402
-from marketplace.challenges.schemas import FEN_PER_WAN  # noqa: E402
 from marketplace.db import make_engine, optimize  # noqa: E402
 from marketplace.migrate import upgrade  # noqa: E402
+from marketplace.units import FEN_PER_WAN  # noqa: E402
 
 ORGANISATIONS = 200
 BATCH = 5_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,7 +43,14 @@ def demo_cmd(if_empty: bool) -> None:
     if if_empty and db.session().exec(select(func.count()).select_from(User)).one() > 0:
         click.echo("database already has data; demo not loaded")
         return
-    accounts = load_demo()
+    # Hundreds of seeded rows: the audit trail keeps them, the terminal need not print each.
+    audit_log = logging.getLogger("marketplace.audit")
+    previous = audit_log.level
+    audit_log.setLevel(logging.WARNING)
+    try:
+        accounts = load_demo()
+    finally:
+        audit_log.setLevel(previous)
     click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     for role, email, name in accounts:
         click.echo(f"  {role:<11} {email:<42} {name}")
@@ -70,6 +78,9 @@ def tick_cmd() -> None:
     from .search.subscriptions import send_digests
 
     click.echo(f"sent {send_digests()} subscription digest(s)")
+    from .review.panels import send_reminders
+
+    click.echo(f"sent {send_reminders()} review reminder(s)")
     db.optimize(db.engine())
 
 

@@ -34,10 +34,16 @@ _ENV_KEYS: dict[str, type] = {
     "CHALLENGE_MIN_DAYS": int,
     "AMENDMENT_MIN_NOTICE_DAYS": int,
     "PUBLICITY_WORKING_DAYS": int,
+    "NOTICE_SHOW_PANEL": bool,
     "BID_LEADER_MAX_LIVE": int,
     "INTEGRITY_BAR_YEARS": list,
     "INTEGRITY_REPAIR_MIN_PERCENT": int,
     "INTEGRITY_PUBLIC_LIST": bool,
+    "PANEL_SIZE": int,
+    "PANEL_REQUIRE_FINANCE": bool,
+    "SCORE_SPREAD_FLAG": int,
+    "REVIEW_REMINDER_HOURS": int,
+    "HOME_STATS_CACHE_SECONDS": int,
 }
 
 
@@ -48,6 +54,7 @@ class DefaultConfig:
     SQLITE_BUSY_TIMEOUT_MS = 5000
     SEARCH_INDEX_DIR: str | None = None  # None means <project>/search_index
     SEARCH_OUTBOX_SETTLE_MS = 300  # PostgreSQL only: see search/service.catch_up
+    SEARCH_OUTBOX_GAP_SECONDS = 3600  # PostgreSQL: how long a skipped outbox id is waited for
     SEARCH_CACHE_MB = 256  # posting lists kept in memory per process (search/engine.py)
 
     BABEL_DEFAULT_LOCALE = "zh"
@@ -62,6 +69,8 @@ class DefaultConfig:
     # A deadline change leaves bidders at least this long after approval (招标投标法 第二十三条).
     AMENDMENT_MIN_NOTICE_DAYS = 15
     PUBLICITY_WORKING_DAYS = 5  # 公示期, in working days (workdays.services.publicity_window)
+    # Whether a 公示 notice names the panel and shows the scores (some cities publish them).
+    NOTICE_SHOW_PANEL = False
     CHALLENGE_CODE_PREFIX = "LH"  # public codes like LH-2026-0007
     BID_LEADER_MAX_LIVE = 2  # live bids one 挂帅 leader may lead at once
     # 科研诚信: the graded periods (years) staff choose from for a bar on bidding and expert
@@ -70,6 +79,21 @@ class DefaultConfig:
     # 信用修复 may be applied for once this share of a bar's period has run.
     INTEGRITY_REPAIR_MIN_PERCENT = 50
     INTEGRITY_PUBLIC_LIST = True  # the public page of restrictions in force (/integrity)
+    # Review panels (评审): an odd number of experts, at least 3, with a finance expert.
+    PANEL_SIZE = 5
+    PANEL_REQUIRE_FINANCE = True
+    # The default rubric (评分细则) of a new panel: (name, weight), weights summing to 100.
+    REVIEW_RUBRIC: tuple[tuple[str, int], ...] = (
+        ("技术方案与指标应答", 30),
+        ("团队与挂帅人", 20),
+        ("里程碑计划与可行性", 20),
+        ("预算合理性", 15),
+        ("前期基础", 15),
+    )
+    # An expert whose total differs from the panel mean by more than this (points) is flagged.
+    SCORE_SPREAD_FLAG = 20
+    # `tick` reminds an expert once who has not declared / not scored this long after assignment.
+    REVIEW_REMINDER_HOURS = 48
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -109,6 +133,10 @@ class DefaultConfig:
     MAIL_SENDER = "noreply@kjj.example.cn"
 
     PAGE_SIZE = 20
+    # The home page's public figures are recounted at most this often per process (seconds).
+    HOME_STATS_CACHE_SECONDS = 30
+    REVIEW_QUEUE_PAGE_SIZE = 50  # the staff review queue, and its pending amendments
+    MY_BIDS_PAGE_SIZE = 50  # a research team's "my bids"
 
 
 def _parse(kind: type, raw: str):

@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, datetime
+from functools import cached_property
 
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, format_datetime
+from babel.support import NullTranslations
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, Domain, format_datetime, get_locale
+from flask_babel import _get_current_context as _babel_context  # where Flask-Babel caches
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .text import render_markdown
+from .units import SHANGHAI, fen_to_wan, money  # the |wan and |money filters
 
-babel = Babel()
+DEFAULT_DT_FORMAT = "yyyy-MM-dd HH:mm"
+
+
+class _RequestDomain(Domain):
+    """Flask-Babel's domain, resolving the request's translations once instead of per string.
+
+    Flask-Babel 4 looks up the locale and its catalogue again on every ``gettext`` (a list
+    page translates a few hundred strings). The result is kept in the request's Babel
+    context under ``babel_translations``: the attribute ``force_locale`` and ``refresh``
+    reset, so a forced or refreshed locale still gets its own catalogue.
+    """
+
+    def get_translations(self):
+        ctx = _babel_context()
+        if ctx is None:
+            return NullTranslations()
+        translations = getattr(ctx, "babel_translations", None)
+        if translations is None:
+            translations = ctx.babel_translations = super().get_translations()
+        return translations
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return _RequestDomain(domain=self.domain)
+
+
+babel = _Babel()
+
+
+def _translations():
+    return babel.domain_instance.get_translations()
 
 
 def select_locale() -> str:
@@ -28,25 +63,16 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def fen_to_wan(fen: int | None) -> str:
-    """Integer fen shown as 万元 with two decimals: 1234500000 → '1,234.50'."""
-    if fen is None:
-        return ""
-    wan = (Decimal(int(fen)) / Decimal(1_000_000)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return f"{wan:,.2f}"
-
-
-def money(fen: int | None) -> str:
-    """Money for display with its unit, in the current language."""
-    if fen is None:
-        return ""
-    return _("%(amount)s 万元", amount=fen_to_wan(fen))
-
-
-def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+def local_datetime(value: datetime | None, fmt: str = DEFAULT_DT_FORMAT) -> str:
     """A UTC datetime shown in Asia/Shanghai."""
     if value is None:
         return ""
+    if fmt == DEFAULT_DT_FORMAT:
+        # Digits only, the same in every language: strftime, not Babel's pattern formatter
+        # (a list page shows one per row). Naive values are UTC, as Flask-Babel assumes.
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, fmt)
 
 
@@ -69,8 +95,31 @@ def countdown(deadline: datetime | None, now: datetime) -> str:
     return _("还剩 %(h)d 小时 %(m)d 分钟", h=hours, m=(left.seconds % 3600) // 60)
 
 
+def unread_notifications() -> int:
+    """The signed-in user's unread messages for the header, counted once per request."""
+    if not current_user.is_authenticated:
+        return 0
+    # Kept in the WSGI environ, not on g: an app context (and its g) can outlive a request.
+    cache = request.environ
+    if "mp.unread" not in cache:
+        from . import db
+        from .notifications import unread_count
+
+        cache["mp.unread"] = unread_count(db.session(), current_user.id)
+    return cache["mp.unread"]
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's template callables resolve the domain, then the catalogue, per string;
+    # these go straight to the request's catalogue (see _RequestDomain).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["wan"] = fen_to_wan
     app.jinja_env.filters["dt"] = local_datetime
@@ -80,12 +129,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _inject():
-        from flask_babel import get_locale
-
-        from . import db
-        from .notifications import unread_count
-
-        unread = 0
-        if current_user.is_authenticated:
-            unread = unread_count(db.session(), current_user.id)
-        return {"current_locale": str(get_locale()), "unread_notifications": unread}
+        return {"current_locale": str(get_locale()), "unread_notifications": unread_notifications()}

@@ -4,7 +4,8 @@ from sqlmodel import SQLModel
 
 from .accounts.models import LoginSession, Organisation, User
 from .audit import AuditEvent
-from .bids.models import Bid, BidAttachment, BidVersion, IntegrityRecord
+from .awards.models import Award, Objection  # noqa: F401 (Alembic sees the tables)
+from .bids.models import Bid, BidAttachment, BidVersion
 from .challenges.models import (
     Amendment,
     Challenge,
@@ -13,10 +14,16 @@ from .challenges.models import (
     Indicator,
     Question,
 )
+from .integrity.models import IntegrityRecord, IntegrityRepair  # noqa: F401 (Alembic)
 from .notifications import Notification
-from .search.outbox import SearchOutbox
+from .outbox import SearchOutbox
+from .projects.models import Project, ProjectCounter  # noqa: F401 (Alembic sees the tables)
+from .review.models import ExpertField, ExpertProfile  # noqa: F401 (Alembic sees the tables)
+from .review.panel_models import Defence, Draw, Opinion, Panel, PanelMember, Score  # noqa: F401
 from .search.subscriptions import Subscription
+from .search.thesaurus_models import ThesaurusEntry  # noqa: F401 (Alembic sees the table)
 from .teams.models import Achievement, TeamProfile
+from .workdays.models import HolidayEntry  # noqa: F401 (Alembic and the tests see the table)
 
 metadata = SQLModel.metadata
 

@@ -30,9 +30,10 @@ class Page:
         return self.page < self.pages
 
 
-def page_arg(default: int = 1, *, last: int = 500) -> int:
-    """The ?page= argument, clamped to 1..last (deep offsets are slow and nobody reads them)."""
-    page = parse_int(request.args.get("page", default))
+def page_arg(default: int = 1, *, last: int = 500, name: str = "page") -> int:
+    """The ?page= argument (or ?<name>=), clamped to 1..last (deep offsets are slow and nobody
+    reads them)."""
+    page = parse_int(request.args.get(name, default))
     if page is None:  # "²", "٣", "abc": not a page number anyone typed on purpose
         return default
     return min(max(page, 1), last)

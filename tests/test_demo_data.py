@@ -51,28 +51,56 @@ LOGINS = [
     ("expert", "wu.jianguo@experts.example.cn", "吴建国"),
     ("expert", "zheng.lihua@experts.example.cn", "郑丽华"),
     ("expert", "huang.zhiyuan@experts.example.cn", "黄志远"),
+    ("expert", "chen.siyuan@experts.example.cn", "陈思远"),
+    ("expert", "lin.guodong@experts.example.cn", "林国栋"),
+    ("expert", "wang.haiyan@experts.example.cn", "王海燕"),
+    ("expert", "xu.liqun@experts.example.cn", "徐立群"),
+    ("expert", "cai.wenbo@experts.example.cn", "蔡文博"),
+    ("expert", "fang.xiaolin@experts.example.cn", "方晓琳"),
+    ("expert", "shen.lihua@experts.example.cn", "沈立华"),
+    ("expert", "qian.huimin@experts.example.cn", "钱慧敏"),
+    ("expert", "yu.jianxin@experts.example.cn", "俞建新"),
 ]
 
 # Rows per table the demo could fill. The audit trail, search outbox and notifications are left
 # out: the services write them on the side, and they change when a service does, not the demo.
 ROWS = {
     "organisation": 19,
-    "user_account": 26,
-    "challenge": 16,
+    "user_account": 35,
+    "challenge": 20,
     "challenge_code_counter": 1,
-    "challenge_indicator": 59,
+    "challenge_indicator": 71,
     "challenge_question": 5,
     "challenge_amendment": 1,
     "challenge_attachment": 0,
     "team_profile": 8,
     "achievement": 12,
-    "bid": 5,
-    "bid_version": 5,
+    "bid": 9,
+    "bid_version": 9,
     "bid_attachment": 0,
     "integrity_record": 2,  # a bar in force, and one lifted by 信用修复 (demo/integrity.toml)
     "integrity_repair": 1,
     "login_session": 0,
     "search_subscription": 0,
+    # The expert pool and a review half-way through scoring (demo/review.toml).
+    "expert_profile": 12,
+    "expert_field": 42,
+    # …and three more panels, fully scored and shortlisted, for the awards (demo/awards.toml).
+    "review_panel": 4,
+    "review_draw": 4,
+    "review_panel_member": 14,
+    "review_score": 17,
+    "review_opinion": 1,
+    "review_defence": 0,
+    # Two awards in 公示 (one of them 赛马 with two teams), one confirmed with its project, and
+    # a 流榜 (demo/awards.toml).
+    "award": 3,
+    "award_share": 4,
+    "award_objection": 0,
+    "award_objection_attachment": 0,
+    "challenge_failure": 1,
+    "project": 1,
+    "project_counter": 1,
 }
 SIDE_EFFECTS = {"audit_event", "search_outbox", "notification"}
 
@@ -89,23 +117,36 @@ STATES = {
     ("user_account", "role"): {
         "enterprise": 12,
         "researcher": 8,
-        "expert": 3,
+        "expert": 12,
         "staff": 2,
         "admin": 1,
     },
-    ("user_account", "membership"): {"approved": 21, "none": 4, "pending": 1},
-    ("challenge", "status"): {"published": 11, "pending_review": 2, "draft": 2, "cancelled": 1},
+    ("user_account", "membership"): {"approved": 21, "none": 13, "pending": 1},
+    ("challenge", "status"): {
+        "published": 10,
+        "in_review": 1,
+        "awarded": 3,
+        "failed": 1,
+        "pending_review": 2,
+        "draft": 2,
+        "cancelled": 1,
+    },
     ("challenge", "field"): {
         "pharma": 3,
         "auto": 2,
         "fashion": 2,
-        "materials": 3,
+        "materials": 4,
         "energy": 3,
-        "equipment": 1,
-        "photonics": 1,
-        "digital": 1,
+        "equipment": 2,
+        "photonics": 2,
+        "digital": 2,
     },
-    ("bid", "status"): {"submitted": 4, "draft": 1},
+    ("bid", "status"): {"submitted": 2, "opened": 2, "draft": 1, "awarded": 4},
+    ("review_panel", "status"): {"reviewing": 1, "shortlisted": 3},
+    ("review_panel_member", "status"): {"submitted": 11, "declared": 2, "assigned": 1},
+    ("award", "status"): {"publicity": 2, "confirmed": 1},
+    ("award", "kind"): {"single": 2, "parallel": 1},
+    ("project", "status"): {"task_book": 1},
     ("challenge_amendment", "status"): {"approved": 1},
     ("integrity_record", "measure"): {"bar": 2},
     ("integrity_repair", "status"): {"approved": 1},
@@ -176,7 +217,57 @@ def test_demo_review_history_and_questions_are_as_recorded(demo_app):
     coded = s.exec(
         select(func.count()).select_from(challenge).where(challenge.c.code.is_not(None))
     ).one()[0]
-    assert coded == 12  # the published ones, and the one cancelled after publication
+    assert (
+        coded == 16
+    )  # every challenge published once: open, cancelled, in review, awarded, failed
+
+
+def test_demo_shows_each_award_outcome(demo_app):
+    """公示 (single and 赛马), a confirmed award with its project, and a 流榜 with its reason."""
+    s = db.session()
+    challenge, award, share = _table("challenge"), _table("award"), _table("award_share")
+    rows = s.exec(
+        select(challenge.c.title, award.c.kind, award.c.status, func.count(share.c.id))
+        .join(award, award.c.challenge_id == challenge.c.id)
+        .join(share, share.c.award_id == award.c.id)
+        .group_by(challenge.c.title, award.c.kind, award.c.status)
+        .order_by(challenge.c.title)
+    ).all()
+    assert sorted(tuple(r) for r in rows) == sorted(
+        [
+            ("五轴加工中心刀具磨损在线监测与换刀决策", "single", "publicity", 1),
+            ("甲基乙烯基硅橡胶生胶低分子环硅氧烷深度脱除工艺", "single", "confirmed", 1),
+            ("车载激光雷达 905 nm 脉冲激光芯片高温功率衰减抑制", "parallel", "publicity", 2),
+        ]
+    )
+    project = _table("project")
+    numbers = s.exec(
+        select(project.c.number, challenge.c.title).join(
+            challenge, challenge.c.id == project.c.challenge_id
+        )
+    ).all()
+    assert [(n[:5], title) for n, title in numbers] == [
+        ("LHXM-", "甲基乙烯基硅橡胶生胶低分子环硅氧烷深度脱除工艺")
+    ]
+    failure = _table("challenge_failure")
+    failed = s.exec(
+        select(challenge.c.title, failure.c.reason).join(
+            failure, failure.c.challenge_id == challenge.c.id
+        )
+    ).all()
+    assert [title for title, _ in failed] == ["小微制造企业老旧设备低成本联网数据采集网关"]
+    assert "未收到揭榜方案" in failed[0][1]
+
+
+def test_demo_notices_list_the_awards(demo_app):
+    app, _ = demo_app
+    body = app.test_client().get("/notices").get_data(as_text=True)
+    for title in (
+        "五轴加工中心刀具磨损在线监测与换刀决策",
+        "甲基乙烯基硅橡胶生胶低分子环硅氧烷深度脱除工艺",
+        "车载激光雷达 905 nm 脉冲激光芯片高温功率衰减抑制",
+    ):
+        assert title in body
 
 
 def test_demo_refuses_to_load_twice(demo_app):
@@ -194,6 +285,8 @@ def test_demo_data_files_ship_with_the_package():
         "teams.toml",
         "bids.toml",
         "integrity.toml",
+        "review.toml",
+        "awards.toml",
     }
     pyproject = tomllib.loads(
         (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")

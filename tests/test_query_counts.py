@@ -37,13 +37,13 @@ CEILING = {
     "list": 3,
     "list_filtered": 3,
     "list_deep_page": 3,
-    "detail": 7,
+    "detail": 9,  # + the award notice and the 流榜 reason (issue 11)
     "home": 7,
-    "search_common": 2,
-    "search_rare": 2,
+    "search_common": 3,  # + the thesaurus version (staff entries without a rebuild)
+    "search_rare": 3,
     "team": 4,
-    "my_bids": 4,
-    "staff_queue": 5,
+    "my_bids": 5,  # + the count of the paginated list (issue 15)
+    "staff_queue": 7,  # + the counts of its two paginated lists (issue 15)
 }
 
 

@@ -14,9 +14,10 @@ from .. import audit, db
 from ..accounts.models import Role, User
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..notifications import notify
-from ..search.outbox import DocType, OutboxOp, enqueue
+from ..outbox import DocType, OutboxOp, enqueue
 from ..states import check_transition, ensure_transition
 from .access import is_issuer, is_staff
+from .actions import AmendmentAction, ChallengeAction
 from .models import Amendment, AmendmentStatus, Challenge, Indicator, Industry
 from .schemas import ChallengeInput, IndicatorInput
 from .services import (
@@ -111,9 +112,8 @@ def propose_amendment(
     audit.record(
         s,
         actor=actor,
-        action="amendment.propose",
-        object_type="amendment",
-        object_id=amendment.id,
+        action=AmendmentAction.PROPOSE,
+        obj=amendment,
         after={"challenge_id": challenge.id, "fields": sorted(changes)},
     )
     return amendment
@@ -195,9 +195,8 @@ def decide_amendment(
         audit.record(
             s,
             actor=actor,
-            action="challenge.amend",
-            object_type="challenge",
-            object_id=challenge.id,
+            action=ChallengeAction.AMEND,
+            obj=challenge,
             before=before,
             after=challenge.snapshot(),
         )
@@ -208,9 +207,8 @@ def decide_amendment(
     audit.record(
         s,
         actor=actor,
-        action="amendment.approve" if approve else "amendment.reject",
-        object_type="amendment",
-        object_id=amendment.id,
+        action=AmendmentAction.APPROVE if approve else AmendmentAction.REJECT,
+        obj=amendment,
         after={"challenge_id": challenge.id, "comment": amendment.decision_comment},
     )
     return amendment

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from ..units import fen_to_wan_text
 from .models import Challenge, Indicator
-from .schemas import deadline_local_text, fen_to_wan_text
+from .schemas import deadline_local_text
 
 TEXT_FIELDS = (
     "title",

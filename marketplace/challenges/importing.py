@@ -34,6 +34,7 @@ from ..errors import Conflict, PermissionDenied, ValidationFailed
 from ..notifications import notify
 from . import services
 from .access import is_staff
+from .actions import ChallengeAction
 from .forms import INDICATOR_PARTS
 from .import_sheet import (
     COLUMNS,
@@ -393,9 +394,8 @@ def create_imported_challenge(
     audit.record(
         s,
         actor=actor,
-        action="challenge.import",
-        object_type="challenge",
-        object_id=challenge.id,
+        action=ChallengeAction.IMPORT,
+        obj=challenge,
         after={**challenge.snapshot(), "organisation_id": organisation_id},
     )
     if publish:

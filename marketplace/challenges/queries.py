@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from ..accounts.models import Organisation
 from ..pagination import Page
+from ..units import FEN_PER_WAN
 from .models import (
     PUBLIC_STATUSES,
     Amendment,
@@ -21,7 +22,6 @@ from .models import (
     Phase,
     Question,
 )
-from .schemas import FEN_PER_WAN
 
 # Budget bands for the filter, in 万元: (key, low, high); high None = no upper bound.
 BUDGET_BANDS = [
@@ -133,28 +133,39 @@ def organisation_challenges(s: Session, organisation_id: int) -> list[Challenge]
     )
 
 
-def review_queue(s: Session) -> list[tuple[Challenge, str]]:
-    """Challenges waiting for the bureau, oldest submission first."""
-    return list(
-        s.exec(
-            select(Challenge, Organisation.name)
-            .join(Organisation, Organisation.id == Challenge.organisation_id)
-            .where(Challenge.status == ChallengeStatus.PENDING_REVIEW)
-            .options(load_only(*LIST_COLUMNS, Challenge.submitted_at))
-            .order_by(Challenge.submitted_at)
-        ).all()
-    )
+def review_queue(
+    s: Session, *, page: int = 1, per_page: int = 50
+) -> tuple[list[tuple[Challenge, str]], int]:
+    """A page of the challenges waiting for the bureau, oldest submission first, and the total."""
+    waiting = Challenge.status == ChallengeStatus.PENDING_REVIEW
+    total = s.exec(select(func.count()).select_from(Challenge).where(waiting)).one()
+    rows = s.exec(
+        select(Challenge, Organisation.name)
+        .join(Organisation, Organisation.id == Challenge.organisation_id)
+        .where(waiting)
+        .options(load_only(*LIST_COLUMNS, Challenge.submitted_at))
+        .order_by(Challenge.submitted_at, Challenge.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
 
 
-def pending_amendments(s: Session) -> list[tuple[Amendment, Challenge]]:
-    return list(
-        s.exec(
-            select(Amendment, Challenge)
-            .join(Challenge, Challenge.id == Amendment.challenge_id)
-            .where(Amendment.status == AmendmentStatus.PENDING)
-            .order_by(Amendment.proposed_at)
-        ).all()
-    )
+def pending_amendments(
+    s: Session, *, page: int = 1, per_page: int = 20
+) -> tuple[list[tuple[Amendment, Challenge]], int]:
+    """A page of the amendments waiting for the bureau, oldest first, and the total."""
+    waiting = Amendment.status == AmendmentStatus.PENDING
+    total = s.exec(select(func.count()).select_from(Amendment).where(waiting)).one()
+    rows = s.exec(
+        select(Amendment, Challenge)
+        .join(Challenge, Challenge.id == Amendment.challenge_id)
+        .where(waiting)
+        .order_by(Amendment.proposed_at, Amendment.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
 
 
 def questions_for(

@@ -10,10 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -21,11 +19,18 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import REGISTRABLE_KINDS, OrgKind
 from ..errors import ValidationFailed
+from ..units import (
+    MAX_BUDGET_FEN,
+    SHANGHAI,
+    UTC,
+    Unreadable,
+    fen_to_wan_text,
+    is_number,
+    tokens,
+    wan_to_fen,
+)
 from .models import Industry
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-FEN_PER_WAN = 1_000_000
-MAX_BUDGET_FEN = 100_000 * FEN_PER_WAN  # 10 亿元
 MAX_INDICATORS = 30
 MAX_CONSORTIUM = 10
 DEFAULT_DEADLINE_TIME = time(17, 0)  # a notice's usual 截止时间 when only a date is given
@@ -98,17 +103,6 @@ def incomplete_error(keys: list[str]) -> ValidationFailed:
     return ValidationFailed(message, field_errors={k: [str(_MISSING_MESSAGES[k])] for k in keys})
 
 
-class Unreadable(ValueError):
-    """A cell with words that cannot be read; ``words`` are those words, not the whole cell."""
-
-    def __init__(self, words: list[str]):
-        super().__init__(words)
-        self.words = words
-
-    def quoted(self) -> str:
-        return "、".join(f"“{w}”" for w in self.words)
-
-
 @dataclass
 class ChallengeInput:
     title: str
@@ -135,53 +129,15 @@ class ChallengeInput:
         return missing_labels(self.missing)
 
 
-_AMOUNT_TOKENS = re.compile(r"-?[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?|万元|万|\s+|[^0-9\s万]+")
 _PERIOD_TOKENS = re.compile(r"[0-9]+|个月|月|年|\s+|[^0-9\s月年个]+|个")
-
-
-def _tokens(pattern: re.Pattern, text: str) -> list[str]:
-    return [t for t in pattern.findall(text) if not t.isspace()]
-
-
-def _is_number(token: str) -> bool:
-    return token[-1] in "0123456789"  # ASCII only: ５０ or ٣ is a word we cannot read
-
-
-def wan_to_fen(raw: Any) -> int:
-    """'12.5', '12.5万元' → 12_500_000 fen; Unreadable names the words that are not an amount."""
-    text = str(raw if raw is not None else "").strip()
-    if not text:
-        raise ValueError("empty")
-    tokens = _tokens(_AMOUNT_TOKENS, text)
-    numbers = [t for t in tokens if _is_number(t)]
-    bad = [t for t in tokens if not _is_number(t) and t not in ("万元", "万")]
-    if bad or len(numbers) > 1:
-        raise Unreadable(bad or numbers[1:])
-    if not numbers:
-        raise ValueError("no number")
-    try:
-        amount = Decimal(numbers[0].replace(",", "").replace("，", ""))
-    except InvalidOperation as exc:
-        raise ValueError("not a number") from exc
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValueError("more than two decimals")
-    return int(amount * FEN_PER_WAN)
-
-
-def fen_to_wan_text(fen: int | None) -> str:
-    """Integer fen as the 万元 text a form shows (no grouping, up to two decimals)."""
-    if fen is None:
-        return ""
-    value = Decimal(fen) / FEN_PER_WAN
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
 def parse_period(raw: Any) -> int:
     """'24', '24个月', '2年' → months; Unreadable names the words that are not a period."""
-    tokens = _tokens(_PERIOD_TOKENS, str(raw if raw is not None else "").strip())
-    numbers = [t for t in tokens if _is_number(t)]
-    units = [t for t in tokens if t in ("个月", "月", "年")]
-    bad = [t for t in tokens if not _is_number(t) and t not in ("个月", "月", "年")]
+    found = tokens(_PERIOD_TOKENS, str(raw if raw is not None else "").strip())
+    numbers = [t for t in found if is_number(t)]
+    units = [t for t in found if t in ("个月", "月", "年")]
+    bad = [t for t in found if not is_number(t) and t not in ("个月", "月", "年")]
     if bad or len(numbers) > 1 or len(units) > 1:
         raise Unreadable(bad or numbers[1:] or units[1:])
     if not numbers:
@@ -200,7 +156,7 @@ def parse_deadline(raw: Any) -> datetime:
     """
     if isinstance(raw, datetime):
         local = raw if raw.tzinfo else raw.replace(tzinfo=SHANGHAI)
-        return local.astimezone(ZoneInfo("UTC"))
+        return local.astimezone(UTC)
     original = str(raw or "").strip()
     text = re.sub(r"(?<=[0-9])[年月./](?=[0-9])", "-", original.replace("：", ":"))
     text = re.sub(r"(?<=[0-9])日", "", text)
@@ -215,11 +171,11 @@ def parse_deadline(raw: Any) -> datetime:
     text = found.group(0)
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
+            return datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI).astimezone(UTC)
         except ValueError:
             continue
     day = datetime.strptime(text, "%Y-%m-%d").date()  # ValueError (2026-02-30) propagates
-    return datetime.combine(day, DEFAULT_DEADLINE_TIME, SHANGHAI).astimezone(ZoneInfo("UTC"))
+    return datetime.combine(day, DEFAULT_DEADLINE_TIME, SHANGHAI).astimezone(UTC)
 
 
 def deadline_local_text(value: datetime | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -17,10 +18,12 @@ from ..accounts.access import organisation_blocker
 from ..accounts.models import Role, User
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..notifications import notify
-from ..search.outbox import DocType, OutboxOp, enqueue
+from ..outbox import DocType, OutboxOp, enqueue
 from ..states import SYSTEM, check_transition, ensure_transition
+from ..units import SHANGHAI
 from . import review
 from .access import can_answer, can_edit, can_view, is_issuer, is_staff
+from .actions import ChallengeAction, QuestionAction
 from .models import (
     Challenge,
     ChallengeAttachment,
@@ -29,7 +32,7 @@ from .models import (
     Indicator,
     Question,
 )
-from .schemas import SHANGHAI, ChallengeInput, IndicatorInput, incomplete_error, missing_parts
+from .schemas import ChallengeInput, IndicatorInput, incomplete_error, missing_parts
 
 MAX_ATTACHMENTS = 10
 
@@ -119,12 +122,7 @@ def create_challenge(
     s.flush()
     replace_indicators(s, challenge, data.indicators)
     audit.record(
-        s,
-        actor=actor,
-        action="challenge.create",
-        object_type="challenge",
-        object_id=challenge.id,
-        after=challenge.snapshot(),
+        s, actor=actor, action=ChallengeAction.CREATE, obj=challenge, after=challenge.snapshot()
     )
     return challenge
 
@@ -147,9 +145,8 @@ def update_challenge(
     audit.record(
         s,
         actor=actor,
-        action="challenge.update",
-        object_type="challenge",
-        object_id=challenge.id,
+        action=ChallengeAction.UPDATE,
+        obj=challenge,
         before=before,
         after=challenge.snapshot(),
     )
@@ -179,9 +176,8 @@ def submit_challenge(s: Session, *, actor: User, challenge_id: int) -> Challenge
     audit.record(
         s,
         actor=actor,
-        action="challenge.submit",
-        object_type="challenge",
-        object_id=challenge.id,
+        action=ChallengeAction.SUBMIT,
+        obj=challenge,
         before=before,
         after=challenge.snapshot(),
     )
@@ -234,9 +230,8 @@ def approve_challenge(s: Session, *, actor: User, challenge_id: int) -> Challeng
     audit.record(
         s,
         actor=actor,
-        action="challenge.approve",
-        object_type="challenge",
-        object_id=challenge.id,
+        action=ChallengeAction.APPROVE,
+        obj=challenge,
         before=before,
         after=challenge.snapshot(),
     )
@@ -280,7 +275,7 @@ def _send_back(
     challenge_id: int,
     comment: str,
     target: ChallengeStatus,
-    action: str,
+    action: ChallengeAction,
     title: str,
 ) -> Challenge:
     """A staff decision on a challenge under review that the issuer must read (return, reject)."""
@@ -296,8 +291,7 @@ def _send_back(
         s,
         actor=actor,
         action=action,
-        object_type="challenge",
-        object_id=challenge.id,
+        obj=challenge,
         before=before,
         after={**challenge.snapshot(), "content": content, "comment": comment},
     )
@@ -322,7 +316,7 @@ def return_challenge(s: Session, *, actor: User, challenge_id: int, comment: str
         challenge_id=challenge_id,
         comment=comment,
         target=ChallengeStatus.DRAFT,
-        action="challenge.return",
+        action=ChallengeAction.RETURN,
         title=_("榜单被退回修改：%(title)s"),
     )
 
@@ -338,17 +332,25 @@ def reject_challenge(s: Session, *, actor: User, challenge_id: int, comment: str
         challenge_id=challenge_id,
         comment=comment,
         target=ChallengeStatus.REJECTED,
-        action="challenge.reject",
+        action=ChallengeAction.REJECT,
         title=_("榜单未通过审核：%(title)s"),
     )
 
 
-def interested_user_ids(s: Session, challenge_id: int) -> set[int]:
-    """Who is told about amendments and cancellation: askers and the bidding organisations."""
-    from ..bids.services import bidder_user_ids
+# Domains built on challenges add who else follows one, and tell their own people of a
+# cancellation in their own words (bids: the bidders, whose bids may stay sealed). Registered
+# when they are imported, so this module never imports them.
+Followers = Callable[[Session, int], set[int]]
+FOLLOWERS: list[Followers] = []
+# Returns the user ids it told, who then get no general notice.
+CancelNotice = Callable[[Session, Challenge, str], set[int]]
+CANCEL_NOTICES: list[CancelNotice] = []
 
+
+def interested_user_ids(s: Session, challenge_id: int) -> set[int]:
+    """Who is told about amendments and cancellation: askers and the followers (bidders)."""
     askers = set(s.exec(select(Question.asker_id).where(Question.challenge_id == challenge_id)))
-    return askers | bidder_user_ids(s, challenge_id)
+    return askers.union(*(followers(s, challenge_id) for followers in FOLLOWERS))
 
 
 @db.transactional
@@ -365,42 +367,23 @@ def cancel_challenge(s: Session, *, actor: User, challenge_id: int, reason: str)
     audit.record(
         s,
         actor=actor,
-        action="challenge.cancel",
-        object_type="challenge",
-        object_id=challenge.id,
+        action=ChallengeAction.CANCEL,
+        obj=challenge,
         before=before,
         after={**challenge.snapshot(), "reason": reason},
     )
     enqueue(s, doc_type=DocType.CHALLENGE, doc_id=challenge.id, op=OutboxOp.UPSERT)
-    from ..bids.access import is_sealed
-    from ..bids.services import bidder_user_ids
-
-    bidders = bidder_user_ids(s, challenge.id)
+    told: set[int] = set()
+    for tell in CANCEL_NOTICES:
+        told |= tell(s, challenge, reason)
     notify(
         s,
-        user_ids=(interested_user_ids(s, challenge.id) - bidders)
+        user_ids=(interested_user_ids(s, challenge.id) - told)
         | set(org_member_ids(s, challenge.organisation_id)),
         title=_("榜单已撤榜：%(title)s", title=challenge.title),
         body=reason,
         link=f"/challenges/{challenge.id}",
     )
-    if bidders:
-        sealed = is_sealed(challenge)
-        notify(
-            s,
-            user_ids=bidders,
-            title=_("您揭榜的榜单已撤榜：%(title)s", title=challenge.title),
-            body=(
-                _(
-                    "撤榜理由：%(reason)s。您单位的揭榜材料保持密封，发榜方、科技局及其他任何人"
-                    "都不能查看；您仍可撤回。",
-                    reason=reason,
-                )
-                if sealed
-                else _("撤榜理由：%(reason)s。", reason=reason)
-            ),
-            link=f"/challenges/{challenge.id}",
-        )
     return challenge
 
 
@@ -434,9 +417,8 @@ def close_expired(s: Session, *, now: datetime | None = None) -> list[int]:
         audit.record(
             s,
             actor="system",
-            action="challenge.close",
-            object_type="challenge",
-            object_id=challenge_id,
+            action=ChallengeAction.CLOSE,
+            obj=(Challenge, challenge_id),
             before={"status": ChallengeStatus.PUBLISHED},
             after={"status": ChallengeStatus.CLOSED},
         )
@@ -465,9 +447,8 @@ def ask_question(s: Session, *, actor: User, challenge_id: int, body: str) -> Qu
     audit.record(
         s,
         actor=actor,
-        action="question.ask",
-        object_type="question",
-        object_id=question.id,
+        action=QuestionAction.ASK,
+        obj=question,
         after={"challenge_id": challenge.id},
     )
     notify(
@@ -502,9 +483,8 @@ def answer_question(s: Session, *, actor: User, question_id: int, answer: str) -
     audit.record(
         s,
         actor=actor,
-        action="question.answer",
-        object_type="question",
-        object_id=question.id,
+        action=QuestionAction.ANSWER,
+        obj=question,
         after={"challenge_id": challenge.id},
     )
     notify(
@@ -535,9 +515,8 @@ def add_attachment(s: Session, *, actor: User, challenge_id: int, stored) -> Cha
     audit.record(
         s,
         actor=actor,
-        action="challenge.attach",
-        object_type="challenge",
-        object_id=challenge.id,
+        action=ChallengeAction.ATTACH,
+        obj=challenge,
         after={"file": stored.original_name, "sha256": stored.sha256, "bytes": stored.size_bytes},
     )
     return attachment
@@ -557,9 +536,8 @@ def remove_attachment(s: Session, *, actor: User, attachment_id: int) -> Challen
     audit.record(
         s,
         actor=actor,
-        action="challenge.detach",
-        object_type="challenge",
-        object_id=challenge.id,
+        action=ChallengeAction.DETACH,
+        obj=challenge,
         before={"file": attachment.original_name},
     )
     return attachment

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import db
 from ..accounts.models import Role
 from ..errors import ValidationFailed
+from ..pagination import Page, page_arg
 from ..security import roles_required
 from . import amendments, queries, review, services
 from .blueprint import bp
@@ -19,10 +20,18 @@ from .models import Challenge, ChallengeStatus
 @roles_required(Role.STAFF)
 def review_queue():
     s = db.session()
+    # Two lists on one page, each with its own page argument (?page= and ?apage=).
+    page, apage, size = (
+        page_arg(),
+        page_arg(name="apage"),
+        current_app.config["REVIEW_QUEUE_PAGE_SIZE"],
+    )
+    rows, total = queries.review_queue(s, page=page, per_page=size)
+    pending, pending_total = queries.pending_amendments(s, page=apage, per_page=size)
     return render_template(
         "challenges/review_queue.html",
-        rows=queries.review_queue(s),
-        pending=queries.pending_amendments(s),
+        page=Page(rows, page, size, total),
+        pending=Page(pending, apage, size, pending_total),
         field_labels=amendments.FIELD_LABELS,
     )
 

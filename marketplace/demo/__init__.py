@@ -3,12 +3,14 @@
 organisations.toml holds the bureau, enterprises, research organisations and people;
 challenges.toml the enterprises' challenges (榜单) with their review history, 答疑 and
 amendments; teams.toml the capability profiles and technology achievements; bids.toml the bids
-(揭榜); integrity.toml the integrity records (科研诚信) and a 信用修复. Each file's header says
-what its keys mean.
+(揭榜); integrity.toml the integrity records (科研诚信) and a 信用修复; review.toml the expert
+profiles and a review half-way through scoring; awards.toml challenges reviewed to the end and
+awarded (in 公示, single and 赛马; one confirmed, with its project) and a 流榜. Each file's
+header says what its keys mean.
 
 This is the one loader: it turns each entry into the raw input a form would send and creates
-everything through the account, challenge, team, bid and integrity services in one outer
-transaction, so the audit trail reads like real use.
+everything through the account, challenge, team, bid, integrity, review and award services in
+one outer transaction, so the audit trail reads like real use.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from stdnum.cn import uscc as uscc_std
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from .. import audit, db, uploads
+from ..accounts.actions import OrganisationAction
 from ..accounts.models import Organisation, OrgKind, OrgStatus, Role, User
 from ..accounts.services import (
     create_user,
@@ -37,16 +40,18 @@ from ..accounts.services import (
 )
 from ..bids import services as bids
 from ..bids.forms import raw_from_form
+from ..bids.models import Bid, BidVersion
 from ..challenges import services as challenges
 from ..challenges.amendments import decide_amendment, propose_amendment
 from ..challenges.models import Challenge, ChallengeStatus
-from ..challenges.schemas import SHANGHAI, deadline_local_text, parse_challenge
+from ..challenges.schemas import deadline_local_text, parse_challenge
 from ..challenges.services import indicators_of
 from ..integrity import services as integrity
 from ..integrity.models import Measure
 from ..teams import services as teams
 from ..teams.models import TeamProfile
 from ..teams.schemas import parse_achievement, parse_profile
+from ..units import SHANGHAI
 
 DEMO_PASSWORD = "Linhai-Demo-2026"  # noqa: S105 (the published demo password)
 
@@ -69,7 +74,7 @@ DEADLINE_TIME = time(17, 0)  # Beijing time, on the day deadline_in_days after l
 @cache
 def data(name: str) -> dict:
     """One data file of this package (``organisations``, ``challenges``, ``teams``, ``bids``,
-    ``integrity``)."""
+    ``integrity``, ``review``, ``awards``)."""
     with resources.files(__name__).joinpath(f"{name}.toml").open("rb") as f:
         return tomllib.load(f)
 
@@ -101,9 +106,8 @@ def _create_bureau(s: Session, entry: dict) -> Organisation:
     audit.record(
         s,
         actor="cli",
-        action="organisation.create",
-        object_type="organisation",
-        object_id=org.id,
+        action=OrganisationAction.CREATE,
+        obj=org,
         after=org.snapshot(),
     )
     return org
@@ -397,6 +401,144 @@ def _load_integrity(s: Session, users: dict[str, User], recorder: User, decider:
             )
 
 
+# --- the expert pool and a review under way ----------------------------------------------------
+
+
+def _load_review(s: Session, users: dict[str, User], staff: User) -> None:
+    """Expert profiles, then each panel through the review services (see review.toml)."""
+    from ..review import panels
+    from ..review import services as review
+    from ..review.schemas import local_today, parse_expert_profile
+
+    entries = data("review")
+    for entry in entries["profile"]:
+        raw = {
+            "industries": entry["fields"],
+            "keywords": entry["keywords"],
+            "organisation_name": entry["organisation"],
+            "title": entry["title"],
+            "availability": "available",
+            "is_finance_expert": "on" if entry.get("finance") else "",
+        }
+        review.save_expert_profile(
+            actor=staff,
+            expert_id=users[entry["email"]].id,
+            data=parse_expert_profile(raw, today=local_today()),
+            expected_version=0,
+        )
+    for entry in entries.get("panel", ()):
+        challenge = s.exec(select(Challenge).where(Challenge.title == entry["challenge"])).one()
+        _move_back(s, challenge, days=entry["closed_days_ago"])
+        draw = panels.draw_members(
+            actor=staff, challenge_id=challenge.id, count=entry["size"], seed=entry["seed"]
+        )
+        panel = panels.form_panel(actor=staff, challenge_id=challenge.id)
+        drawn = [s.get(User, expert_id) for expert_id in draw.drawn]
+        for expert in drawn[: entry["declared"]]:
+            panels.declare(actor=expert, panel_id=panel.id, no_conflict=True)
+        bid_of = {
+            users[e["leader"]].organisation_id: e["leader"]
+            for e in data("bids")["bid"]
+            if e["challenge"] == challenge.title
+        }
+        bid_ids = {bid_of[b.organisation_id]: b.id for b in panels.reviewed_bids(s, challenge.id)}
+        if opinion := entry.get("opinion"):
+            panels.save_opinion(
+                actor=s.get(User, challenge.created_by_id),
+                bid_id=bid_ids[opinion["bid"]],
+                body=opinion["body"],
+                expected_version=0,
+            )
+        for score in entry.get("score", ()):
+            raw = {f"points_c{n}": str(p) for n, p in enumerate(score["points"], start=1)}
+            panels.submit_score(
+                actor=drawn[score["by"] - 1],
+                bid_id=bid_ids[score["bid"]],
+                raw={**raw, "comment": score["comment"]},
+            )
+
+
+def _move_back(s: Session, challenge: Challenge, *, days: int) -> None:
+    """Shift a just-loaded challenge and its bids into the past, so its deadline has passed."""
+    shift = (challenge.deadline - db.utcnow()) + timedelta(days=days)
+    challenge.published_at -= shift
+    challenge.deadline -= shift
+    s.add(challenge)
+    for bid in s.exec(select(Bid).where(Bid.challenge_id == challenge.id)):
+        if bid.submitted_at is not None:
+            bid.submitted_at -= shift
+            s.add(bid)
+        for version in s.exec(select(BidVersion).where(BidVersion.bid_id == bid.id)):
+            version.submitted_at -= shift
+            s.add(version)
+    s.flush()
+
+
+# --- awards (公示, confirmed with a project, 赛马) and a 流榜 ------------------------------
+
+
+def _load_awards(s: Session, users: dict[str, User], reviewer: User, decider: User) -> None:
+    """awards.toml: its challenges and bids, then each taken past its deadline to its outcome."""
+    from ..awards.services import fail_challenge
+
+    entries = data("awards")
+    for entry in entries["challenge"]:
+        _load_challenge(entry, users, reviewer, decider)
+    for entry in entries["bid"]:
+        _load_bid(s, entry, users[entry["leader"]])
+    for entry in entries["challenge"]:
+        challenge = s.exec(select(Challenge).where(Challenge.title == entry["title"])).one()
+        if award := entry.get("award"):
+            _award(s, challenge, award, users, reviewer)
+        elif failure := entry.get("failure"):
+            _move_back(s, challenge, days=failure["closed_days_ago"])
+            fail_challenge(actor=decider, challenge_id=challenge.id, reason=failure["reason"])
+
+
+def _award(s: Session, challenge: Challenge, entry: dict, users: dict, staff: User) -> None:
+    """A full review (draw, form, declare, score, shortlist), then the award proposed and, for
+    a confirmed one, its window moved back and the award confirmed."""
+    from ..awards import services as awards
+    from ..awards.schemas import parse_proposal
+    from ..review import panels
+    from ..workdays.services import publicity_window
+
+    _move_back(s, challenge, days=entry["closed_days_ago"])
+    draw = panels.draw_members(
+        actor=staff, challenge_id=challenge.id, count=entry["size"], seed=entry["seed"]
+    )
+    panel = panels.form_panel(actor=staff, challenge_id=challenge.id)
+    drawn = [s.get(User, expert_id) for expert_id in draw.drawn]
+    for expert in drawn:
+        panels.declare(actor=expert, panel_id=panel.id, no_conflict=True)
+    bid_ids = {
+        b.leader_id: b.id for b in s.exec(select(Bid).where(Bid.challenge_id == challenge.id))
+    }
+    for score in entry["score"]:
+        raw = {f"points_c{n}": str(p) for n, p in enumerate(score["points"], start=1)}
+        panels.submit_score(
+            actor=drawn[score["by"] - 1],
+            bid_id=bid_ids[users[score["bid"]].id],
+            raw={**raw, "comment": score["comment"]},
+        )
+    panels.shortlist_bids(actor=staff, challenge_id=challenge.id, bid_ids=bid_ids.values())
+    raw = {
+        "kind": entry["kind"],
+        "bid_id": [str(bid_ids[users[share["bid"]].id]) for share in entry["shares"]],
+        "amount": [share["amount"] for share in entry["shares"]],
+        "statement": entry["statement"].strip(),
+    }
+    award = awards.propose_award(actor=staff, challenge_id=challenge.id, data=parse_proposal(raw))
+    if "confirmed_days_ago" in entry:
+        # The window opened that many days ago and has run out, so staff may confirm.
+        window = publicity_window(db.utcnow() - timedelta(days=entry["confirmed_days_ago"]))
+        award.opened_at, award.ends_at = window.opened_at, window.ends_at
+        award.last_day = window.last_day
+        s.add(award)
+        s.flush()
+        awards.confirm_award(actor=staff, award_id=award.id)
+
+
 # --- the whole data set -----------------------------------------------------------------------
 
 
@@ -425,4 +567,6 @@ def load_demo(s: Session) -> list[tuple[str, str, str]]:
         _load_challenge(entry, users, reviewer, decider)
     _load_teams(s, users)
     _load_integrity(s, users, reviewer, decider)
+    _load_review(s, users, reviewer)
+    _load_awards(s, users, reviewer, decider)
     return [(u.role.value, u.email, u.name) for u in accounts]

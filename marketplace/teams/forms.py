@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from ..challenges.schemas import fen_to_wan_text
+from ..units import fen_to_wan_text
 from .models import Achievement, TeamProfile
 
 PROFILE_FIELDS = (

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..challenges.models import Industry
-from ..challenges.schemas import MAX_BUDGET_FEN, wan_to_fen
 from ..errors import ValidationFailed
 from ..parsing import parse_id, parse_int
+from ..units import MAX_BUDGET_FEN, wan_to_fen
 from .models import TransferMode
 
 MAX_MEMBERS = 50

@@ -13,8 +13,9 @@ from .. import audit, db
 from ..accounts.access import is_member, organisation_blocker
 from ..accounts.models import Role, User
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..search.outbox import DocType, OutboxOp, enqueue
+from ..outbox import DocType, OutboxOp, enqueue
 from .access import can_edit
+from .actions import AchievementAction, TeamAction
 from .models import Achievement, TeamProfile
 from .schemas import AchievementInput, ProfileInput
 
@@ -118,12 +119,7 @@ def create_profile(s: Session, *, actor: User, data: ProfileInput) -> TeamProfil
     s.add(profile)
     s.flush()
     audit.record(
-        s,
-        actor=actor,
-        action="team.create",
-        object_type="team_profile",
-        object_id=profile.id,
-        after=profile_snapshot(profile),
+        s, actor=actor, action=TeamAction.CREATE, obj=profile, after=profile_snapshot(profile)
     )
     _outbox(
         s, doc_type=DocType.PROFILE, doc_id=profile.id, was_public=False, is_public=data.is_public
@@ -144,9 +140,8 @@ def update_profile(
     audit.record(
         s,
         actor=actor,
-        action="team.update",
-        object_type="team_profile",
-        object_id=profile.id,
+        action=TeamAction.UPDATE,
+        obj=profile,
         before=before,
         after=profile_snapshot(profile),
     )
@@ -185,9 +180,8 @@ def create_achievement(s: Session, *, actor: User, data: AchievementInput) -> Ac
     audit.record(
         s,
         actor=actor,
-        action="achievement.create",
-        object_type="achievement",
-        object_id=achievement.id,
+        action=AchievementAction.CREATE,
+        obj=achievement,
         after=achievement_snapshot(achievement),
     )
     _outbox(
@@ -216,9 +210,8 @@ def update_achievement(
     audit.record(
         s,
         actor=actor,
-        action="achievement.update",
-        object_type="achievement",
-        object_id=achievement.id,
+        action=AchievementAction.UPDATE,
+        obj=achievement,
         before=before,
         after=achievement_snapshot(achievement),
     )

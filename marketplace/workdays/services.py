@@ -17,8 +17,9 @@ from sqlmodel import Session, select
 
 from .. import audit, db
 from ..accounts.models import User
-from ..challenges.schemas import SHANGHAI
 from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..units import SHANGHAI
+from .actions import HolidayAction
 from .calendar import WorkCalendar, library_years
 from .models import DayKind, HolidayEntry
 
@@ -251,14 +252,7 @@ def add_holiday_entry(
     )
     s.add(entry)
     s.flush()
-    audit.record(
-        s,
-        actor=actor,
-        action="holiday.add",
-        object_type="holiday_entry",
-        object_id=entry.id,
-        after=entry.audit_fields(),
-    )
+    audit.record(s, actor=actor, action=HolidayAction.ADD, obj=entry, after=entry.audit_fields())
     return entry
 
 
@@ -271,12 +265,7 @@ def remove_holiday_entry(s: Session, *, actor: User, entry_id: int) -> HolidayEn
     if entry is None:
         raise NotFound()
     audit.record(
-        s,
-        actor=actor,
-        action="holiday.remove",
-        object_type="holiday_entry",
-        object_id=entry.id,
-        before=entry.audit_fields(),
+        s, actor=actor, action=HolidayAction.REMOVE, obj=entry, before=entry.audit_fields()
     )
     s.delete(entry)
     return entry

@@ -21,7 +21,7 @@ from marketplace.audit import AuditEvent
 from marketplace.bids import services
 from marketplace.bids.models import BidAttachment
 from marketplace.notifications import Notification
-from marketplace.search.outbox import SearchOutbox
+from marketplace.outbox import SearchOutbox
 
 from ..factories import Factory
 from .conftest import bid_form

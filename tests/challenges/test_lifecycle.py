@@ -19,7 +19,7 @@ from marketplace.audit import AuditEvent
 from marketplace.challenges import services as ch
 from marketplace.challenges.models import CHALLENGE_STATES, Challenge, ChallengeStatus, Phase
 from marketplace.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from marketplace.search.outbox import SearchOutbox
+from marketplace.outbox import SearchOutbox
 from marketplace.states import MACHINES
 
 from ..factories import Factory
@@ -74,7 +74,8 @@ def _service_verbs() -> set[str]:
 
 def test_every_step_of_every_table_is_made_by_a_service_verb():
     verbs = _service_verbs()
-    for machine in MACHINES.values():
+    app_machines = [m for e, m in MACHINES.items() if e.__module__.startswith("marketplace.")]
+    for machine in app_machines:
         for transition in machine.transitions.values():
             assert transition.verb in verbs, transition
     assert {t.verb for t in CHALLENGE_STATES.transitions.values()} >= set(VERBS.values())

@@ -15,7 +15,7 @@ from marketplace.challenges.models import Amendment, AmendmentStatus, Challenge,
 from marketplace.challenges.schemas import deadline_local_text
 from marketplace.errors import InvalidTransition
 from marketplace.notifications import Notification
-from marketplace.search.outbox import SearchOutbox
+from marketplace.outbox import SearchOutbox
 
 from ..factories import Factory, challenge_raw, form_data
 

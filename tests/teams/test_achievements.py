@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import func, select
 
 from marketplace import db
-from marketplace.search.outbox import SearchOutbox
+from marketplace.outbox import SearchOutbox
 from marketplace.teams import services
 from marketplace.teams.models import Achievement, TransferMode
 

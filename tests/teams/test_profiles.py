@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from marketplace import db
 from marketplace.accounts.models import Role
 from marketplace.audit import AuditEvent
-from marketplace.search.outbox import SearchOutbox
+from marketplace.outbox import SearchOutbox
 from marketplace.teams.models import TeamProfile
 
 from .conftest import TeamsFactory, profile_form, profile_raw

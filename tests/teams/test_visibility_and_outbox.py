@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from marketplace import db
 from marketplace.accounts.models import Role
-from marketplace.search.outbox import DocType, OutboxOp, SearchOutbox
+from marketplace.outbox import DocType, OutboxOp, SearchOutbox
 from marketplace.teams import services
 from marketplace.teams.schemas import parse_achievement, parse_profile
 
