@@ -4,6 +4,8 @@ characters, facets, "did you mean", and the issuer's list of teams that could so
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from marketplace.accounts.models import Role
@@ -57,12 +59,14 @@ def test_a_visitor_searches_filters_and_an_issuer_sees_who_could_solve_it(
     expect(titles).to_have_count(1)
     expect(titles.first).to_contain_text("焊縫")
 
-    # A typo: no results, and a suggestion that leads to them.
+    # A typo: the correction is searched at once, and the page says so with a way back.
     _search_from_header(page, "镁合今")
     main = journey.main(page)
-    expect(main).to_contain_text("没有找到相关结果")
-    main.locator(".did-you-mean").get_by_role("link", name="镁合金").click()
+    expect(main.locator(".corrected")).to_contain_text("已显示“镁合金”的结果")
     expect(titles.filter(has_text="镁合金压铸件表面缺陷控制")).to_have_count(1)
+    main.locator(".corrected").get_by_role("link", name="仍搜索“镁合今”").click()
+    expect(page).to_have_url(re.compile(r"exact=1"))
+    expect(main.locator(".corrected")).to_have_count(0)
 
     # The issuer opens the challenge and sees the team that could solve it, and why.
     journey.log_in(page, base, ISSUER_EMAIL)
