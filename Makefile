@@ -56,9 +56,11 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Everything: lint, then the whole suite on SQLite and PostgreSQL, browser tests included.
+# Everything: lint, then the whole suite on SQLite and PostgreSQL, browser tests included,
+# spread over PYTEST_WORKERS processes (pytest-xdist; 0 runs it in one process).
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.installed-test translations chromium lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist worksteal) $(PYTEST_ARGS)
 
 # Every page under gunicorn + wrk against a Flask "hello" (bench/README.md); installs Debian's wrk.
 bench-pages: $(VENV)/.installed translations
