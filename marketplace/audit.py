@@ -96,33 +96,28 @@ def record(
     s: Session,
     *,
     actor: Any,
-    action: AuditAction | str,
-    obj: Any = None,
+    action: AuditAction,
+    obj: Any,
     before: dict | None = None,
     after: dict | None = None,
-    object_type: str | None = None,
-    object_id: Any = None,
 ) -> AuditEvent:
     """Append one audit event in the caller's transaction, and say so in the log.
 
-    ``obj`` is the model instance acted on (or ``(ModelClass, id)``); its type and id are
-    derived. TRANSITIONAL: ``object_type=``/``object_id=`` and a plain-string ``action`` are
-    still accepted for code not yet converted; the lead removes them once every call passes
-    ``obj`` and an ``AuditAction``.
+    ``action`` is a member of a domain's ``AuditAction`` enum; ``obj`` is the model instance
+    acted on (or ``(ModelClass, id)``), whose type and id are derived.
     """
-    if obj is not None:
-        if getattr(obj, "id", 0) is None:
-            s.flush()  # a new row gets its id now, so the event names it
-        object_type, object_id = object_ref(obj)
-    if not object_type:
-        raise TypeError("audit.record needs obj= (or the old object_type=/object_id=)")
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit.record needs an AuditAction member, not {action!r}")
+    if getattr(obj, "id", 0) is None:
+        s.flush()  # a new row gets its id now, so the event names it
+    object_type, object_id = object_ref(obj)
     event = AuditEvent(
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_label=_actor_label(actor),
-        action=str(action),
+        action=action.value,
         object_type=object_type,
-        object_id=str(object_id if object_id is not None else ""),
+        object_id=object_id,
         before=before,
         after=after,
         ip=_client_ip(),

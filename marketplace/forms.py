@@ -156,15 +156,17 @@ def edit_flow(
     read: Callable[[MultiDict], dict],
     save: Callable[[dict], Any],
     done: Callable[[Any], ResponseReturnValue],
-    saved: str | None = None,
+    saved: str | Callable[[Any], str] | None = None,
+    message_field: str = "_form",
 ) -> ResponseReturnValue:
     """The one shape of an edit page: GET shows it, POST reads, saves through one service.
 
     ``render(raw=…, errors=…, status=…)`` draws the page; ``initial()`` gives the values a GET
     shows; ``read(form)`` turns the posted form into the raw dict the page and the schema share;
     ``save(raw)`` calls the service (which parses and validates); ``done(result)`` is the
-    redirect after success, flashed with ``saved``. A stale form (``Conflict``) comes back as
-    409 and invalid input (``ValidationFailed``) as 422, both with the user's input.
+    redirect after success, flashed with ``saved`` (or ``saved(result)``). A stale form
+    (``Conflict``) comes back as 409 and invalid input (``ValidationFailed``) as 422, both with
+    the user's input; a refusal that names no field is shown under ``message_field``.
     """
     if request.method == "GET":
         return render(raw=initial(), errors={}, status=200)
@@ -174,7 +176,13 @@ def edit_flow(
     except Conflict as exc:
         return render(raw=raw, errors={"_form": [exc.message]}, status=409)
     except ValidationFailed as exc:
-        return render(raw=raw, errors=exc.field_errors or {"_form": [exc.message]}, status=422)
+        errors = exc.field_errors or {message_field: [exc.message]}
+        return render(raw=raw, errors=errors, status=422)
     if saved:
-        flash(saved, "success")
+        flash(saved(result) if callable(saved) else saved, "success")
     return done(result)
+
+
+def fields_of(names: Collection[str]) -> Callable[[MultiDict], dict]:
+    """A ``read`` for :func:`edit_flow` that takes these fields of the form as text."""
+    return lambda form: {name: form.get(name, "") for name in names}

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Column
 from sqlalchemy import Enum as SAEnum
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from .db import UTCDateTime, utcnow
 
@@ -49,4 +49,19 @@ def utc_field(*, nullable: bool = False, default_now: bool = False, index: bool 
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index), **kwargs)
 
 
-__all__ = ["datetime", "enum_field", "sql", "utc_field"]
+class StoredFileColumns(SQLModel):
+    """The columns of an uploaded file kept beside the row it belongs to (a challenge's, a
+    bid's, an objection's attachment): its name as uploaded, where it lies, its size and
+    digest, who uploaded it and when. Not a table: an attachment table inherits it and adds its
+    ``id`` and the key of what the file is attached to."""
+
+    original_name: str = Field(max_length=200)
+    stored_name: str = Field(max_length=80, unique=True)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    uploaded_by_id: int = Field(foreign_key="user_account.id")
+    # sa_type, not utc_field's sa_column: one Column object cannot serve several tables.
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+__all__ = ["StoredFileColumns", "datetime", "enum_field", "sql", "utc_field"]

@@ -14,7 +14,8 @@ from werkzeug.datastructures import FileStorage
 from marketplace import audit, db, uploads
 from marketplace.accounts.models import Organisation, Role
 from marketplace.bids import services as bid_services
-from marketplace.bids.models import Bid
+from marketplace.bids.actions import BidAction
+from marketplace.bids.models import Bid, BidAttachment
 from marketplace.dashboard.audit_labels import action_label, action_labels
 
 from .bids.conftest import bid_form
@@ -38,9 +39,8 @@ def _record_about_bid(s, *, actor, bid: Bid) -> None:
     audit.record(
         s,
         actor=actor,
-        action="bid.attach",
-        object_type="bid_attachment",
-        object_id=987654,
+        action=BidAction.ATTACH,
+        obj=(BidAttachment, 987654),
         after={"bid_id": bid.id, "organisation_id": bid.organisation_id, "file": ATTACHMENT_NAME},
     )
 
@@ -182,7 +182,7 @@ def _record_calls():
 
 def _actions_written_by_services() -> set[str]:
     """Every action code passed to audit.record: enum members (``BidAction.SUBMIT``) by their
-    stored value, and the plain strings of code not converted yet."""
+    stored value."""
     enums = {cls.__name__: cls for cls in _action_enums()}
     codes: set[str] = set()
     for tree, action in _record_calls():

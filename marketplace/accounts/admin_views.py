@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import func, select
 
 from .. import db
 from ..errors import ValidationFailed
 from ..forms import apply_errors, choices
 from ..pagination import Page, page_arg
 from ..security import roles_required
-from . import services
+from . import queries, services
 from .blueprint import bp
 from .forms import CreateUserForm, ReviewOrganisationForm, UserAdminForm
 from .models import Organisation, OrgStatus, Role, User
@@ -27,21 +26,11 @@ def staff_organisations():
     raw_status = request.args.get("status", OrgStatus.PENDING.value)
     status = OrgStatus(raw_status) if raw_status in OrgStatus._value2member_map_ else None
     q = (request.args.get("q") or "").strip()[:100]
-    stmt = select(Organisation)
-    if status is not None:
-        stmt = stmt.where(Organisation.status == status)
-    if q:
-        stmt = stmt.where(Organisation.name.contains(q) | (Organisation.uscc == q.upper()))
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
     page = page_arg()
-    rows = s.exec(
-        stmt.order_by(Organisation.created_at.desc(), Organisation.id.desc())
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
+    rows, total = queries.organisations_page(s, status=status, q=q, page=page, per_page=PER_PAGE)
     return render_template(
         "accounts/staff_organisations.html",
-        page=Page(list(rows), page, PER_PAGE, total),
+        page=Page(rows, page, PER_PAGE, total),
         status=status,
         q=q,
         OrgStatus=OrgStatus,
@@ -67,7 +56,7 @@ def staff_organisation(org_id: int):
         else:
             flash(_("已认证该单位。") if approve else _("已驳回该单位的认证申请。"), "success")
             return redirect(url_for("accounts.staff_organisation", org_id=org.id))
-    people = s.exec(select(User).where(User.organisation_id == org.id).order_by(User.id)).all()
+    people = queries.people_of(s, org.id)
     return render_template(
         "accounts/staff_organisation.html", org=org, form=form, people=people
     ), status
@@ -78,15 +67,11 @@ def staff_organisation(org_id: int):
 def admin_users():
     s = db.session()
     q = (request.args.get("q") or "").strip()[:100]
-    stmt = select(User)
-    if q:
-        stmt = stmt.where(User.email.contains(q.lower()) | User.name.contains(q))
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
     page = page_arg()
-    rows = s.exec(stmt.order_by(User.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rows, total = queries.users_page(s, q=q, page=page, per_page=PER_PAGE)
     return render_template(
         "accounts/admin_users.html",
-        page=Page(list(rows), page, PER_PAGE, total),
+        page=Page(rows, page, PER_PAGE, total),
         q=q,
         create_form=_create_form(),
     )

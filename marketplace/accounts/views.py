@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlmodel import select
 
 from .. import db
 from ..errors import ValidationFailed
@@ -22,7 +21,7 @@ from ..forms import apply_errors
 from ..mail import send_mail
 from ..security import SESSION_KEY, limiter, login_required
 from ..urls import external_url, safe_next
-from . import services
+from . import queries, services
 from .access import member_org_id
 from .blueprint import bp
 from .devices import device_for, remember_device
@@ -301,9 +300,7 @@ def members():
         ), 403
     s = db.session()
     org = s.get(Organisation, current_user.organisation_id)
-    people = s.exec(
-        select(User).where(User.organisation_id == org.id).order_by(User.membership, User.id)
-    ).all()
+    people = queries.people_of(s, org.id, by_membership=True)
     return render_template("accounts/members.html", org=org, people=people, Membership=Membership)
 
 

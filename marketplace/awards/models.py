@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from ..models_base import enum_field, sql, utc_field
+from ..models_base import StoredFileColumns, enum_field, sql, utc_field
 from ..states import STAFF, LabelledEnum, StateMachine, labels
 
 
@@ -137,19 +137,13 @@ class Objection(SQLModel, table=True):
     resolution: str = Field(default="", max_length=4000)
 
 
-class ObjectionAttachment(SQLModel, table=True):
+class ObjectionAttachment(StoredFileColumns, table=True):
     """Evidence (PDF) of an objection; only staff download it."""
 
     __tablename__ = "award_objection_attachment"
 
     id: int | None = Field(default=None, primary_key=True)
     objection_id: int = Field(foreign_key="award_objection.id", index=True)
-    original_name: str = Field(max_length=200)
-    stored_name: str = Field(max_length=80, unique=True)
-    size_bytes: int
-    sha256: str = Field(max_length=64)
-    uploaded_by_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = utc_field(default_now=True)
 
 
 class ChallengeFailure(SQLModel, table=True):

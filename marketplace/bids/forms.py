@@ -1,11 +1,10 @@
-"""The bid form is rendered from the stored draft content (a dict of typed strings)."""
+"""The bid form: what was posted, in the shape ``schemas.BidContent.from_raw`` reads."""
 
 from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-MEMBER_PARTS = ("name", "title", "role", "organisation")
-MILESTONE_PARTS = ("deliverable", "month", "percent")
+from .schemas import MEMBER_PARTS, MILESTONE_PARTS
 
 
 def _table(form: MultiDict, prefix: str, parts: tuple[str, ...]) -> list[dict]:
@@ -17,7 +16,7 @@ def _table(form: MultiDict, prefix: str, parts: tuple[str, ...]) -> list[dict]:
 
 
 def raw_from_form(form: MultiDict) -> dict:
-    """What the user posted, in the shape schemas.clean_draft reads."""
+    """What the user posted, in the shape ``BidContent.from_raw`` reads."""
     return {
         "leader_id": form.get("leader_id", ""),
         "approach": form.get("approach", ""),
@@ -35,7 +34,7 @@ def raw_from_form(form: MultiDict) -> dict:
     }
 
 
-def padded(rows: list[dict], parts: tuple[str, ...], *, minimum: int, spare: int = 1) -> list:
-    """The typed rows plus empty ones to fill (the form works without script)."""
+def padded(rows, blank, *, minimum: int, spare: int = 1) -> list:
+    """The typed rows plus empty ones (``blank()``) to fill (the form works without script)."""
     blanks = max(spare, minimum - len(rows))
-    return list(rows) + [dict.fromkeys(parts, "") for _ in range(blanks)]
+    return list(rows) + [blank() for _ in range(blanks)]

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from ..accounts.models import Role
-from ..models_base import enum_field, sql, utc_field
+from ..models_base import StoredFileColumns, enum_field, sql, utc_field
 from ..states import STAFF, LabelledEnum, StateMachine, labels
 
 
@@ -156,14 +156,8 @@ class BidVersion(SQLModel, table=True):
     submitted_at: datetime = utc_field(default_now=True)
 
 
-class BidAttachment(SQLModel, table=True):
+class BidAttachment(StoredFileColumns, table=True):
     __tablename__ = "bid_attachment"
 
     id: int | None = Field(default=None, primary_key=True)
     bid_id: int = Field(foreign_key="bid.id", index=True)
-    original_name: str = Field(max_length=200)
-    stored_name: str = Field(max_length=80, unique=True)
-    size_bytes: int
-    sha256: str = Field(max_length=64)
-    uploaded_by_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = utc_field(default_now=True)

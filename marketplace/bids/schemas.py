@@ -1,9 +1,16 @@
-"""Validation of a bid at submission; drafts are kept as typed, whatever their state."""
+"""A bid's content, typed once: what a draft keeps, what a version freezes, what is checked.
+
+:class:`BidContent` is the one description of the content's fields. The stored JSON
+(``Bid.content``, ``BidVersion.content``) is its :meth:`BidContent.as_stored` form; everything
+that reads content (the form, the detail page, submission, review) goes through
+:meth:`BidContent.from_stored`, so no other module spells its keys. Drafts are kept as typed,
+whatever their state; :func:`check_for_submission` holds the rules a submission must meet.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,14 +26,110 @@ MAX_ANSWER = 4000
 MAX_MEMBERS = 30
 MIN_MILESTONES = 2
 MAX_MILESTONES = 12
-TEXT_FIELDS = ("approach", "prior_results", "requested_amount", "leader_id")
+MAX_MEMBER_ROWS = 50  # what a draft keeps (submission allows MAX_MEMBERS)
+MAX_MILESTONE_ROWS = 20
 
 
 @dataclass(frozen=True)
 class Milestone:
+    """A checked milestone of a submitted bid."""
+
     deliverable: str
     month: int
     percent: int
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A team member as typed."""
+
+    name: str = ""
+    title: str = ""
+    role: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """A milestone as typed (month and percent are checked at submission)."""
+
+    deliverable: str = ""
+    month: str = ""
+    percent: str = ""
+
+
+MEMBER_PARTS = tuple(MemberRow.__dataclass_fields__)
+MILESTONE_PARTS = tuple(MilestoneRow.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class BidContent:
+    """What a bid says, as typed: trimmed and bounded, nothing validated."""
+
+    approach: str = ""
+    prior_results: str = ""
+    requested_amount: str = ""  # 万元, as typed
+    leader_id: str = ""  # the chosen leader's user id, as the select box sent it
+    members: tuple[MemberRow, ...] = ()
+    milestones: tuple[MilestoneRow, ...] = ()
+    answers: Mapping[str, str] = field(default_factory=dict)  # indicator id → answer
+    eligibility_confirmed: bool = False
+    integrity_confirmed: bool = False
+
+    @classmethod
+    def from_raw(
+        cls, raw: Mapping[str, Any], *, indicator_ids: Collection[int] | None = None
+    ) -> BidContent:
+        """The content of a posted form (``forms.raw_from_form``) or of stored JSON.
+
+        ``indicator_ids`` are the challenge's indicators: answers to anything else are dropped.
+        """
+
+        def text(name: str) -> str:
+            return str(raw.get(name) or "")[:MAX_TEXT]
+
+        members = _rows(raw, "members", MEMBER_PARTS)[:MAX_MEMBER_ROWS]
+        milestones = _rows(raw, "milestones", MILESTONE_PARTS)[:MAX_MILESTONE_ROWS]
+        return cls(
+            approach=text("approach"),
+            prior_results=text("prior_results"),
+            requested_amount=text("requested_amount"),
+            leader_id=text("leader_id"),
+            members=tuple(MemberRow(**row) for row in members),
+            milestones=tuple(MilestoneRow(**row) for row in milestones),
+            answers=_answers(raw.get("answers"), indicator_ids),
+            eligibility_confirmed=bool(raw.get("eligibility_confirmed")),
+            integrity_confirmed=bool(raw.get("integrity_confirmed")),
+        )
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any] | None) -> BidContent:
+        """The content of a draft or a submitted version (its frozen attachment digests are
+        not content: see ``BidVersion.content``)."""
+        return cls.from_raw(stored or {})
+
+    def as_stored(self) -> dict[str, Any]:
+        """The JSON kept in ``Bid.content`` (and frozen into a version); its keys and their
+        order are what receipts were hashed over, so they never change."""
+        return {
+            "approach": self.approach,
+            "prior_results": self.prior_results,
+            "requested_amount": self.requested_amount,
+            "leader_id": self.leader_id,
+            "members": [asdict(m) for m in self.members],
+            "milestones": [asdict(m) for m in self.milestones],
+            "answers": dict(self.answers),
+            "eligibility_confirmed": self.eligibility_confirmed,
+            "integrity_confirmed": self.integrity_confirmed,
+        }
+
+    @property
+    def leader_user_id(self) -> int | None:
+        """The chosen leader's id, or None when none (or nonsense) was chosen."""
+        return parse_id(self.leader_id)
+
+    def answer(self, indicator_id: int) -> str:
+        return self.answers.get(str(indicator_id), "")
 
 
 def _rows(raw: Mapping[str, Any], key: str, parts: tuple[str, ...]) -> list[dict]:
@@ -55,40 +158,25 @@ def _answers(raw: Any, indicator_ids: Collection[int] | None) -> dict[str, str]:
     return answers
 
 
-def clean_draft(raw: Mapping[str, Any], *, indicator_ids: Collection[int] | None = None) -> dict:
-    """What a draft stores: the typed values, trimmed and bounded, nothing validated.
-
-    ``indicator_ids`` are the challenge's indicators: answers to anything else are dropped.
-    """
-    content: dict[str, Any] = {k: str(raw.get(k) or "")[:MAX_TEXT] for k in TEXT_FIELDS}
-    content["members"] = _rows(raw, "members", ("name", "title", "role", "organisation"))[:50]
-    content["milestones"] = _rows(raw, "milestones", ("deliverable", "month", "percent"))[:20]
-    content["answers"] = _answers(raw.get("answers"), indicator_ids)
-    content["eligibility_confirmed"] = bool(raw.get("eligibility_confirmed"))
-    content["integrity_confirmed"] = bool(raw.get("integrity_confirmed"))
-    return content
-
-
 def check_for_submission(
-    content: Mapping[str, Any],
+    content: BidContent,
     *,
     challenge: Challenge,
     indicators: list[Indicator],
     own_org_name: str,
 ) -> tuple[int, list[Milestone]]:
-    """Every rule a submitted bid must meet; returns (requested fen, milestones)."""
+    """Every rule of the content a submitted bid must meet; returns (requested fen,
+    milestones). Who the leader is (and may be) is checked by the service, which knows them."""
     errors: dict[str, list[str]] = {}
 
     def err(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    if not str(content.get("leader_id") or "").strip():
-        err("leader_id", _("请指定一名挂帅人（对项目负总责的负责人）。"))
-    if not str(content.get("approach") or "").strip():
+    if not content.approach.strip():
         err("approach", _("请填写技术路线与实施方案。"))
 
     for number, indicator in enumerate(indicators, start=1):
-        answer = str((content.get("answers") or {}).get(str(indicator.id)) or "").strip()
+        answer = content.answer(indicator.id).strip()
         if not answer:
             err(
                 "answers",
@@ -100,13 +188,13 @@ def check_for_submission(
                 ),
             )
 
-    members = content.get("members") or []
+    members = content.members
     if len(members) > MAX_MEMBERS:
         err("members", _("团队成员最多 %(n)d 人。", n=MAX_MEMBERS))
     for number, m in enumerate(members, start=1):
-        if not m.get("name"):
+        if not m.name:
             err("members", _("第 %(n)d 位成员缺少姓名。", n=number))
-    partners = {m["organisation"] for m in members if m.get("organisation")} - {own_org_name}
+    partners = {m.organisation for m in members if m.organisation} - {own_org_name}
     if partners and not challenge.consortium_allowed:
         err("members", _("本榜单不允许联合揭榜，成员须来自本单位。"))
     elif len(partners) + 1 > challenge.consortium_max and challenge.consortium_allowed:
@@ -119,11 +207,11 @@ def check_for_submission(
             ),
         )
 
-    milestones = _check_milestones(content.get("milestones") or [], challenge, err)
+    milestones = _check_milestones(content.milestones, challenge, err)
 
     requested = 0
     try:
-        requested = wan_to_fen(content.get("requested_amount"))
+        requested = wan_to_fen(content.requested_amount)
         if requested <= 0:
             err("requested_amount", _("申请金额必须大于 0。"))
         elif requested > challenge.budget_total_fen:
@@ -138,16 +226,16 @@ def check_for_submission(
     except ValueError:
         err("requested_amount", _("请填写申请金额（万元），最多两位小数。"))
 
-    if not content.get("eligibility_confirmed"):
+    if not content.eligibility_confirmed:
         err("eligibility_confirmed", _("请确认本单位符合揭榜条件。"))
-    if not content.get("integrity_confirmed"):
+    if not content.integrity_confirmed:
         err("integrity_confirmed", _("请阅读并签署科研诚信承诺。"))
     if errors:
         raise ValidationFailed(field_errors=errors)
     return requested, milestones
 
 
-def _check_milestones(rows: list, challenge: Challenge, err) -> list[Milestone]:
+def _check_milestones(rows: tuple[MilestoneRow, ...], challenge: Challenge, err) -> list[Milestone]:
     result: list[Milestone] = []
     if len(rows) < MIN_MILESTONES:
         err("milestones", _("里程碑计划至少需要 %(n)d 个节点。", n=MIN_MILESTONES))
@@ -156,12 +244,12 @@ def _check_milestones(rows: list, challenge: Challenge, err) -> list[Milestone]:
     total = 0
     previous = 0
     for number, row in enumerate(rows, start=1):
-        month = parse_int(row.get("month"), minimum=-(10**6), maximum=10**6)
-        percent = parse_int(row.get("percent"), minimum=-(10**6), maximum=10**6)
+        month = parse_int(row.month, minimum=-(10**6), maximum=10**6)
+        percent = parse_int(row.percent, minimum=-(10**6), maximum=10**6)
         if month is None or percent is None:
             err("milestones", _("第 %(n)d 个里程碑的月份和拨付比例须为整数。", n=number))
             continue
-        if not row.get("deliverable"):
+        if not row.deliverable:
             err("milestones", _("第 %(n)d 个里程碑缺少交付成果。", n=number))
         if not 1 <= percent <= 100:
             err("milestones", _("第 %(n)d 个里程碑的拨付比例应在 1%% 到 100%% 之间。", n=number))
@@ -179,7 +267,7 @@ def _check_milestones(rows: list, challenge: Challenge, err) -> list[Milestone]:
             )
         previous = max(previous, month)
         total += percent
-        result.append(Milestone(row.get("deliverable", ""), month, percent))
+        result.append(Milestone(row.deliverable, month, percent))
     if rows and total != 100:
         err("milestones", _("各里程碑拨付比例之和应为 100%%，目前为 %(t)d%%。", t=total))
     return result

@@ -23,14 +23,13 @@ from ..challenges import services as challenge_services
 from ..challenges.models import Challenge, ChallengeStatus
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ..integrity.services import active_restriction, restriction_message
-from ..notifications import notify
-from ..parsing import parse_id
+from ..notifications import NotificationKind, notify
 from ..states import ensure_transition
 from ..units import SHANGHAI
 from .access import is_bidder, is_sealed
 from .actions import BidAction
 from .models import SUBMITTED_OR_LATER, Bid, BidAttachment, BidStatus, BidVersion
-from .schemas import check_for_submission, clean_draft
+from .schemas import BidContent, check_for_submission
 
 MAX_ATTACHMENTS = 10
 # Challenges whose bids still count towards a leader's limit.
@@ -103,7 +102,7 @@ def start_bid(s: Session, *, actor: User, challenge_id: int) -> Bid:
         organisation_id=actor.organisation_id,
         created_by_id=actor.id,
         leader_id=actor.id,
-        content=clean_draft({"leader_id": str(actor.id)}),
+        content=BidContent(leader_id=str(actor.id)).as_stored(),
     )
     s.add(bid)
     s.flush()
@@ -121,7 +120,7 @@ def save_draft(s: Session, *, actor: User, bid_id: int, raw: dict, expected_vers
         raise InvalidTransition(_("该揭榜已撤回，不能再修改。"))
     _open_challenge(s, bid.challenge_id)
     indicator_ids = [i.id for i in challenge_services.indicators_of(s, bid.challenge_id)]
-    content = clean_draft(raw, indicator_ids=indicator_ids)
+    content = BidContent.from_raw(raw, indicator_ids=indicator_ids).as_stored()
     if content == bid.content:
         return bid
     if bid.version_id != expected_version:
@@ -149,11 +148,11 @@ def _latest_version(s: Session, bid: Bid) -> BidVersion | None:
     ).one()
 
 
-def _check_leader(s: Session, bid: Bid) -> User:
-    if not str(bid.content.get("leader_id") or "").strip():
+def _check_leader(s: Session, bid: Bid, content: BidContent) -> User:
+    if not content.leader_id.strip():
         msg = _("请指定一名挂帅人（对项目负总责的负责人）。")
         raise ValidationFailed(msg, field_errors={"leader_id": [msg]})
-    leader_id = parse_id(bid.content.get("leader_id"))
+    leader_id = content.leader_user_id
     leader = s.get(User, leader_id) if leader_id else None
     if (
         leader is None
@@ -211,10 +210,11 @@ def submit_bid(s: Session, *, actor: User, bid_id: int, idempotency_key: str) ->
     record = active_restriction(s, organisation_id=bid.organisation_id)
     if record is not None:
         raise PermissionDenied(restriction_message(record, whose=_("您的单位")))
-    leader = _check_leader(s, bid)
+    content = BidContent.from_stored(bid.content)
+    leader = _check_leader(s, bid, content)
     org = s.get(Organisation, bid.organisation_id)
     requested, _milestones = check_for_submission(
-        bid.content,
+        content,
         challenge=challenge,
         indicators=challenge_services.indicators_of(s, challenge.id),
         own_org_name=org.name,
@@ -250,6 +250,7 @@ def submit_bid(s: Session, *, actor: User, bid_id: int, idempotency_key: str) ->
     )
     notify(
         s,
+        kind=NotificationKind.BID,
         user_ids=challenge_services.org_member_ids(s, bid.organisation_id),
         title=_("揭榜材料已提交（第 %(v)d 版）：%(title)s", v=number, title=challenge.title),
         body=_("揭榜编号 %(no)s，SHA-256 %(sha)s", no=bid.number, sha=sha),
@@ -372,6 +373,7 @@ def tell_bidders_of_cancellation(s: Session, challenge: Challenge, reason: str) 
     if bidders:
         notify(
             s,
+            kind=NotificationKind.BID,
             user_ids=bidders,
             title=_("您揭榜的榜单已撤榜：%(title)s", title=challenge.title),
             body=(

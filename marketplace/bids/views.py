@@ -16,24 +16,24 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import func, select
 
 from .. import db, uploads
+from ..accounts import queries as account_queries
 from ..accounts.access import member_org_id
-from ..accounts.models import Membership, Organisation, Role, User
+from ..accounts.models import Organisation, Role, User
 from ..challenges import services as challenge_services
 from ..challenges.access import can_view, is_issuer, is_staff
 from ..challenges.models import Challenge, ChallengeStatus
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from ..pagination import Page, page_arg
-from ..parsing import parse_id, parse_int
+from ..parsing import parse_int
 from ..security import login_required, roles_required
-from . import services
+from . import queries, services
 from .access import can_open, is_bidder, is_sealed
 from .blueprint import bp
-from .forms import MEMBER_PARTS, MILESTONE_PARTS, padded, raw_from_form
-from .models import SUBMITTED_OR_LATER, Bid, BidAttachment, BidStatus, BidVersion
-from .schemas import clean_draft
+from .forms import padded, raw_from_form
+from .models import Bid, BidAttachment, BidStatus
+from .schemas import BidContent, MemberRow, MilestoneRow
 
 
 def _bid_or_404(bid_id: int) -> tuple[Bid, Challenge]:
@@ -54,33 +54,24 @@ def _own_or_404(bid_id: int) -> tuple[Bid, Challenge]:
 
 
 def _leaders(organisation_id: int) -> list[User]:
-    return list(
-        db.session()
-        .exec(
-            select(User)
-            .where(
-                User.organisation_id == organisation_id,
-                User.membership == Membership.APPROVED,
-                User.role == Role.RESEARCHER,
-            )
-            .order_by(User.name)
-        )
-        .all()
-    )
+    return account_queries.approved_researchers(db.session(), organisation_id)
 
 
-def _form(bid: Bid, challenge: Challenge, *, content=None, errors=None, status=200):
+def _form(
+    bid: Bid, challenge: Challenge, *, content: BidContent | None = None, errors=None, status=200
+):
     s = db.session()
-    content = content if content is not None else bid.content
+    content = content if content is not None else BidContent.from_stored(bid.content)
     return render_template(
         "bids/form.html",
         bid=bid,
         c=challenge,
         content=content,
+        raw=content.as_stored(),
         errors=errors or {},
         indicators=challenge_services.indicators_of(s, challenge.id),
-        members=padded(content.get("members") or [], MEMBER_PARTS, minimum=3),
-        milestones=padded(content.get("milestones") or [], MILESTONE_PARTS, minimum=3),
+        members=padded(content.members, MemberRow, minimum=3),
+        milestones=padded(content.milestones, MilestoneRow, minimum=3),
         leaders=_leaders(bid.organisation_id),
         attachments=_attachments(bid.id),
         idempotency_key=secrets.token_hex(16),
@@ -139,7 +130,11 @@ def edit(bid_id: int):
         )
     except Conflict as exc:
         return _form(
-            bid, challenge, content=clean_draft(raw), errors={"_form": [exc.message]}, status=409
+            bid,
+            challenge,
+            content=BidContent.from_raw(raw),
+            errors={"_form": [exc.message]},
+            status=409,
         )
     if request.form.get("action") != "submit":
         flash(_("草稿已保存（尚未提交）。"), "success")
@@ -166,16 +161,14 @@ def detail(bid_id: int):
     bid, challenge = _bid_or_404(bid_id)
     s = db.session()
     own = is_bidder(current_user, bid)
-    versions = list(
-        s.exec(select(BidVersion).where(BidVersion.bid_id == bid.id).order_by(BidVersion.version))
-    )
+    versions = queries.versions_of(s, bid.id)
     # Others see exactly what was submitted last, never the working copy.
-    shown = (
+    shown = BidContent.from_stored(
         bid.content
         if own
         else next((v.content for v in versions if v.version == bid.submitted_version), {})
     )
-    leader_id = parse_id(shown.get("leader_id"))
+    leader_id = shown.leader_user_id
     leader = s.get(User, leader_id) if leader_id else None
     if leader is not None and leader.organisation_id != bid.organisation_id:
         leader = None
@@ -201,9 +194,7 @@ def detail(bid_id: int):
 @roles_required(Role.RESEARCHER)
 def receipt(bid_id: int, version: int):
     bid, challenge = _own_or_404(bid_id)
-    row = db.session().exec(
-        select(BidVersion).where(BidVersion.bid_id == bid.id, BidVersion.version == version)
-    ).first() or abort(404)
+    row = queries.version_of(db.session(), bid.id, version) or abort(404)
     return render_template("bids/receipt.html", bid=bid, c=challenge, v=row)
 
 
@@ -212,9 +203,7 @@ def receipt(bid_id: int, version: int):
 def receipt_download(bid_id: int, version: int):
     """The receipt as a UTF-8 text file the team can keep beside its own copy of the files."""
     bid, challenge = _own_or_404(bid_id)
-    row = db.session().exec(
-        select(BidVersion).where(BidVersion.bid_id == bid.id, BidVersion.version == version)
-    ).first() or abort(404)
+    row = queries.version_of(db.session(), bid.id, version) or abort(404)
     body = render_template("bids/receipt.txt", bid=bid, c=challenge, v=row)
     response = make_response("\ufeff" + body)
     response.mimetype = "text/plain"
@@ -281,16 +270,7 @@ def mine():
     rows, total = [], 0
     org_id = member_org_id(current_user)
     if org_id:
-        mine = Bid.organisation_id == org_id
-        total = s.exec(select(func.count()).select_from(Bid).where(mine)).one()
-        rows = s.exec(
-            select(Bid, Challenge)
-            .join(Challenge, Challenge.id == Bid.challenge_id)
-            .where(mine)
-            .order_by(Bid.created_at.desc(), Bid.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
+        rows, total = queries.organisation_bids(s, org_id, page=page, per_page=per_page)
     return render_template(
         "bids/mine.html", page=Page(list(rows), page, per_page, total), now=db.utcnow()
     )
@@ -307,12 +287,7 @@ def for_challenge(challenge_id: int):
     rows = []
     sealed = is_sealed(challenge)
     if not sealed:
-        rows = s.exec(
-            select(Bid, Organisation.name)
-            .join(Organisation, Organisation.id == Bid.organisation_id)
-            .where(Bid.challenge_id == challenge.id, Bid.status.in_(SUBMITTED_OR_LATER))
-            .order_by(Bid.submitted_at)
-        ).all()
+        rows = queries.submitted_bids(s, challenge.id)
     return render_template(
         "bids/for_challenge.html",
         c=challenge,

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from .. import audit, db
 from ..accounts.models import Role, User
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..outbox import DocType, OutboxOp, enqueue
 from ..states import check_transition, ensure_transition
 from .access import is_issuer, is_staff
@@ -186,6 +186,7 @@ def decide_amendment(
             )
         notify(
             s,
+            kind=NotificationKind.CHALLENGE,
             user_ids=interested_user_ids(s, challenge.id)
             | set(org_member_ids(s, challenge.organisation_id)),
             title=title,

@@ -14,7 +14,6 @@ column), so importing the same file again adds only the rows still missing.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 import re
@@ -31,7 +30,8 @@ from .. import audit, db
 from ..accounts.models import REGISTRABLE_KINDS, Organisation, OrgStatus, User
 from ..accounts.services import check_uscc
 from ..errors import Conflict, PermissionDenied, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
+from ..states import LabelledEnum, labels
 from . import services
 from .access import is_staff
 from .actions import ChallengeAction
@@ -55,21 +55,11 @@ _SPLIT = re.compile(r"[,，;；、\s]+")
 CHUNK = 50  # rows per transaction (see the module docstring)
 
 
-class RowStatus(enum.StrEnum):
+class RowStatus(LabelledEnum):
     READY = "ready"
     IMPORTED = "imported"  # imported by an earlier upload: skipped, not an error
     INVALID = "invalid"
-
-    @property
-    def label(self) -> str:
-        return str(_STATUS_LABELS[self])
-
-
-_STATUS_LABELS = {
-    RowStatus.READY: _l("可导入"),
-    RowStatus.IMPORTED: _l("已导入过"),
-    RowStatus.INVALID: _l("有问题"),
-}
+    __labels__ = labels({READY: _l("可导入"), IMPORTED: _l("已导入过"), INVALID: _l("有问题")})
 
 
 @dataclass
@@ -407,6 +397,7 @@ def create_imported_challenge(
         body = _("请补充%(parts)s，核对内容后提交审核。", parts=parts)
     notify(
         s,
+        kind=NotificationKind.CHALLENGE,
         user_ids=services.org_member_ids(s, organisation_id),
         title=_("科技局已为贵单位录入榜单草稿：%(title)s", title=challenge.title),
         body=body,

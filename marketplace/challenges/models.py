@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from ..accounts.models import Role
 from ..db import utcnow
-from ..models_base import enum_field, sql, utc_field
+from ..models_base import StoredFileColumns, enum_field, sql, utc_field
 from ..states import STAFF, SYSTEM, LabelledEnum, StateMachine, labels
 
 
@@ -273,17 +273,11 @@ class Indicator(SQLModel, table=True):
     verification: str = Field(default="", max_length=500)
 
 
-class ChallengeAttachment(SQLModel, table=True):
+class ChallengeAttachment(StoredFileColumns, table=True):
     __tablename__ = "challenge_attachment"
 
     id: int | None = Field(default=None, primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", index=True)
-    original_name: str = Field(max_length=200)
-    stored_name: str = Field(max_length=80, unique=True)
-    size_bytes: int
-    sha256: str = Field(max_length=64)
-    uploaded_by_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = utc_field(default_now=True)
 
 
 class AmendmentStatus(LabelledEnum):

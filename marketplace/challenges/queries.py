@@ -201,3 +201,10 @@ def counts_by_phase(s: Session, now: datetime) -> dict[str, int]:
         select(func.count()).select_from(Challenge).where(Challenge.status.in_(PUBLIC_STATUSES))
     ).one()
     return {"open": open_count, "published": total, "budget_fen": int(budget)}
+
+
+def count_pending_review(s: Session) -> int:
+    """How many challenges wait for the bureau's review."""
+    return s.exec(
+        select(func.count()).where(Challenge.status == ChallengeStatus.PENDING_REVIEW)
+    ).one()

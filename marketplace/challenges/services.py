@@ -17,7 +17,7 @@ from .. import audit, db, uploads
 from ..accounts.access import organisation_blocker
 from ..accounts.models import Role, User
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..outbox import DocType, OutboxOp, enqueue
 from ..states import SYSTEM, check_transition, ensure_transition
 from ..units import SHANGHAI
@@ -238,6 +238,7 @@ def approve_challenge(s: Session, *, actor: User, challenge_id: int) -> Challeng
     enqueue(s, doc_type=DocType.CHALLENGE, doc_id=challenge.id, op=OutboxOp.UPSERT)
     notify(
         s,
+        kind=NotificationKind.CHALLENGE,
         user_ids=org_member_ids(s, challenge.organisation_id),
         title=_("榜单已发布：%(title)s", title=challenge.title),
         body=_("编号 %(code)s", code=challenge.code),
@@ -297,6 +298,7 @@ def _send_back(
     )
     notify(
         s,
+        kind=NotificationKind.CHALLENGE,
         user_ids=org_member_ids(s, challenge.organisation_id),
         title=title % {"title": challenge.title},
         body=comment,
@@ -378,6 +380,7 @@ def cancel_challenge(s: Session, *, actor: User, challenge_id: int, reason: str)
         told |= tell(s, challenge, reason)
     notify(
         s,
+        kind=NotificationKind.CHALLENGE,
         user_ids=(interested_user_ids(s, challenge.id) - told)
         | set(org_member_ids(s, challenge.organisation_id)),
         title=_("榜单已撤榜：%(title)s", title=challenge.title),
@@ -453,6 +456,7 @@ def ask_question(s: Session, *, actor: User, challenge_id: int, body: str) -> Qu
     )
     notify(
         s,
+        kind=NotificationKind.CHALLENGE,
         user_ids=org_member_ids(s, challenge.organisation_id),
         title=_("榜单收到新的提问：%(title)s", title=challenge.title),
         link=f"/challenges/{challenge.id}#qa",
@@ -489,6 +493,7 @@ def answer_question(s: Session, *, actor: User, question_id: int, answer: str) -
     )
     notify(
         s,
+        kind=NotificationKind.CHALLENGE,
         user_ids=[question.asker_id],
         title=_("您的提问已有回复：%(title)s", title=challenge.title),
         link=f"/challenges/{challenge.id}#qa",

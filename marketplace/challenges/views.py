@@ -220,34 +220,29 @@ def amend(challenge_id: int):
     challenge = _visible_or_404(challenge_id)
     if not is_issuer(current_user, challenge):
         abort(404)
-    s = db.session()
-    if request.method == "GET":
-        raw = raw_from_challenge(challenge, services.indicators_of(s, challenge.id))
-        return _form_page("challenges/form.html", raw=raw, challenge=challenge, amending=True)
-    raw = raw_from_form(request.form)
-    reason = request.form.get("reason", "")
-    try:
-        amendments.propose_amendment(
-            actor=current_user,
-            challenge_id=challenge.id,
-            data=parse_challenge(raw, now=db.utcnow()),
-            reason=reason,
-        )
-    except ValidationFailed as exc:
-        errors = dict(exc.field_errors)
-        if not errors:
-            errors["_form"] = [exc.message]
-        return _form_page(
+    return edit_flow(
+        render=lambda *, raw, errors, status: _form_page(
             "challenges/form.html",
             raw=raw,
             errors=errors,
-            status=422,
+            status=status,
             challenge=challenge,
             amending=True,
-            reason=reason,
-        )
-    flash(_("变更申请已提交，经科技局审核后生效并公告。"), "success")
-    return redirect(url_for("challenges.detail", challenge_id=challenge.id))
+            reason=raw.get("reason"),
+        ),
+        initial=lambda: raw_from_challenge(
+            challenge, services.indicators_of(db.session(), challenge.id)
+        ),
+        read=lambda form: {**raw_from_form(form), "reason": form.get("reason", "")},
+        save=lambda raw: amendments.propose_amendment(
+            actor=current_user,
+            challenge_id=challenge.id,
+            data=parse_challenge(raw, now=db.utcnow()),
+            reason=raw["reason"],
+        ),
+        done=lambda _a: redirect(url_for("challenges.detail", challenge_id=challenge.id)),
+        saved=_("变更申请已提交，经科技局审核后生效并公告。"),
+    )
 
 
 @bp.post("/challenges/<int:challenge_id>/questions")

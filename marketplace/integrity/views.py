@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from .. import db, uploads
-from ..accounts.models import Organisation, Role, User
+from ..accounts import queries as account_queries
+from ..accounts.models import Role, User
 from ..errors import ValidationFailed
+from ..forms import edit_flow, fields_of
 from ..security import login_required, roles_required
 from . import queries, services
 from .blueprint import bp
@@ -40,37 +43,41 @@ def mine():
     return render_template("integrity/mine.html", rows=rows)
 
 
-@bp.route("/my/integrity/<int:record_id>/repair", methods=["GET", "POST"])
-@login_required
-def repair(record_id: int):
-    record = _record_or_404(record_id)
-    if not services.is_subject(current_user, record):
-        abort(404)
+def _repair_page(record: IntegrityRecord, *, raw: dict, errors: dict, status: int):
     s = db.session()
-    raw = {"statement": request.form.get("statement", "")}
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            uploads.receive(
-                request.files.get("file"),
-                kind=services.EVIDENCE_KIND,
-                attach=lambda stored: services.apply_for_repair(
-                    actor=current_user, record_id=record.id, statement=raw["statement"],
-                    evidence=stored,
-                ),
-            )  # fmt: skip
-        except ValidationFailed as exc:
-            errors = exc.field_errors or {"file": [exc.message]}
-        else:
-            flash(_("信用修复申请已提交，请等待科技局审核。"), "success")
-            return redirect(url_for("integrity.mine"))
     return render_template(
         "integrity/repair.html",
         row=queries.record_row(s, record.id),
         blocker=services.repair_blocker(s, record),
         raw=raw,
         errors=errors,
-    ), (422 if errors else 200)
+    ), status
+
+
+@bp.route("/my/integrity/<int:record_id>/repair", methods=["GET", "POST"])
+@login_required
+def repair(record_id: int):
+    record = _record_or_404(record_id)
+    if not services.is_subject(current_user, record):
+        abort(404)
+    return edit_flow(
+        render=partial(_repair_page, record),
+        initial=lambda: {"statement": ""},
+        read=fields_of(["statement"]),
+        save=lambda raw: uploads.receive(
+            request.files.get("file"),
+            kind=services.EVIDENCE_KIND,
+            attach=lambda stored: services.apply_for_repair(
+                actor=current_user,
+                record_id=record.id,
+                statement=raw["statement"],
+                evidence=stored,
+            ),
+        ),
+        done=lambda _repair: redirect(url_for("integrity.mine")),
+        saved=_("信用修复申请已提交，请等待科技局审核。"),
+        message_field="file",
+    )
 
 
 @bp.get("/integrity/repairs/<int:repair_id>/evidence")
@@ -88,15 +95,14 @@ def evidence(repair_id: int):
 # --- staff ----------------------------------------------------------------------------------
 
 
-def _staff_page(raw: dict, errors: dict, status: int):
+def _staff_page(*, raw: dict, errors: dict, status: int):
     s = db.session()
-    people = select(User).where(User.role.in_([Role.RESEARCHER, Role.EXPERT])).order_by(User.name)
     return render_template(
         "integrity/staff.html",
         rows=queries.all_records(s),
         pending=queries.pending_repairs(s),
-        orgs=s.exec(select(Organisation).order_by(Organisation.name)).all(),
-        people=s.exec(people).all(),
+        orgs=account_queries.all_organisations(s),
+        people=account_queries.researchers_and_experts(s),
         measures=Measure.choices(),
         years=services.bar_years(),
         raw=raw,
@@ -108,47 +114,26 @@ def _staff_page(raw: dict, errors: dict, status: int):
 @bp.route("/staff/integrity", methods=["GET", "POST"])
 @roles_required(Role.STAFF)
 def staff_records():
-    raw = raw_from_form(request.form)
-    if request.method == "GET":
-        return _staff_page({**raw, "starts_on": services.today().isoformat()}, {}, 200)
+    return edit_flow(
+        render=_staff_page,
+        initial=lambda: {**raw_from_form(request.form), "starts_on": services.today().isoformat()},
+        read=raw_from_form,
+        save=lambda raw: services.record_measure(actor=current_user, **_parsed_record(raw)),
+        done=lambda _record: redirect(url_for("integrity.staff_records")),
+        saved=_("已记入科研诚信记录。"),
+    )
+
+
+def _parsed_record(raw: dict) -> dict:
+    """The staff form's fields as the service takes them; refused as the service would be."""
     data, errors = parse_record(raw)
-    if not errors:
-        try:
-            services.record_measure(actor=current_user, **data)
-        except ValidationFailed as exc:
-            errors = exc.field_errors
-        else:
-            flash(_("已记入科研诚信记录。"), "success")
-            return redirect(url_for("integrity.staff_records"))
-    return _staff_page(raw, errors, 422)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors)
+    return data
 
 
-@bp.route("/staff/integrity/repairs/<int:repair_id>", methods=["GET", "POST"])
-@roles_required(Role.STAFF)
-def staff_repair(repair_id: int):
+def _staff_repair_page(repair: IntegrityRepair, *, raw: dict, errors: dict, status: int):
     s = db.session()
-    repair = s.get(IntegrityRepair, repair_id)
-    if repair is None:
-        abort(404)
-    raw = {"reason": request.form.get("reason", "")}
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            decided = services.decide_repair(
-                actor=current_user,
-                repair_id=repair.id,
-                approve=parse_decision(request.form),
-                reason=raw["reason"],
-            )
-        except ValidationFailed as exc:
-            errors = exc.field_errors
-        else:
-            approved = decided.status is RepairStatus.APPROVED
-            flash(
-                _("已批准信用修复，限制自今日起解除。") if approved else _("已不予批准。"),
-                "success",
-            )
-            return redirect(url_for("integrity.staff_records"))
     return render_template(
         "integrity/staff_repair.html",
         repair=repair,
@@ -156,4 +141,29 @@ def staff_repair(repair_id: int):
         applicant=s.get(User, repair.applicant_id),
         raw=raw,
         errors=errors,
-    ), (422 if errors else 200)
+    ), status
+
+
+@bp.route("/staff/integrity/repairs/<int:repair_id>", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def staff_repair(repair_id: int):
+    repair = db.session().get(IntegrityRepair, repair_id)
+    if repair is None:
+        abort(404)
+    return edit_flow(
+        render=partial(_staff_repair_page, repair),
+        initial=lambda: {"reason": ""},
+        read=fields_of(["reason"]),
+        save=lambda raw: services.decide_repair(
+            actor=current_user,
+            repair_id=repair.id,
+            approve=parse_decision(request.form),
+            reason=raw["reason"],
+        ),
+        done=lambda _decided: redirect(url_for("integrity.staff_records")),
+        saved=lambda decided: (
+            _("已批准信用修复，限制自今日起解除。")
+            if decided.status is RepairStatus.APPROVED
+            else _("已不予批准。")
+        ),
+    )

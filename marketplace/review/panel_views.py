@@ -12,19 +12,20 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from .. import db
+from ..accounts import queries as account_queries
 from ..accounts.models import Organisation, Role, User
 from ..bids.access import can_open
 from ..bids.models import Bid
+from ..challenges import services as challenge_services
 from ..challenges.access import is_issuer
-from ..challenges.models import Challenge, Indicator
+from ..challenges.models import Challenge
 from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..forms import edit_flow, expected_version
 from ..parsing import MAX_ID, parse_id, parse_int
 from ..security import roles_required
-from . import panels
+from . import panels, queries
 from .blueprint import bp
 from .panel_models import MemberStatus, Panel, PanelMember, PanelStatus
 
@@ -93,20 +94,15 @@ def panel(challenge_id: int):
 
 
 def _users(s, ids) -> list[User]:
-    return list(s.exec(select(User).where(User.id.in_(ids or [0])))) if ids else []
+    return account_queries.users_by_id(s, ids)
 
 
 def _orgs(s, bids) -> dict[int, Organisation]:
-    ids = {b.organisation_id for b in bids} or {0}
-    return {o.id: o for o in s.exec(select(Organisation).where(Organisation.id.in_(ids)))}
+    return account_queries.organisations_by_id(s, {b.organisation_id for b in bids})
 
 
 def _draws(s, the_panel: Panel | None):
-    if the_panel is None:
-        return []
-    from .panel_models import Draw
-
-    return list(s.exec(select(Draw).where(Draw.panel_id == the_panel.id).order_by(Draw.id)))
+    return queries.draws_of(s, the_panel.id) if the_panel is not None else []
 
 
 @bp.post("/staff/challenges/<int:challenge_id>/panel/pick")
@@ -309,15 +305,8 @@ def defence_notes(challenge_id: int, defence_id: int):
 @roles_required(Role.EXPERT)
 def my_reviews():
     s = db.session()
-    rows = s.exec(
-        select(PanelMember, Panel, Challenge)
-        .join(Panel, Panel.id == PanelMember.panel_id)
-        .join(Challenge, Challenge.id == Panel.challenge_id)
-        .where(PanelMember.expert_id == current_user.id, Panel.status != PanelStatus.FORMING)
-        .order_by(PanelMember.id.desc())
-    ).all()
     items = []
-    for member, the_panel, challenge in rows:
+    for member, the_panel, challenge in queries.panels_of_expert(s, current_user.id):
         bids = panels.reviewed_bids(s, challenge.id) if member.status in panels.SEATED else []
         mine = {
             sc.bid_id
@@ -385,13 +374,7 @@ def score(bid_id: int):
     if member is None or not can_open(current_user, bid, challenge):
         abort(404)
     content = panels.submitted_content(s, bid)
-    indicators = list(
-        s.exec(
-            select(Indicator)
-            .where(Indicator.challenge_id == challenge.id)
-            .order_by(Indicator.position)
-        )
-    )
+    indicators = challenge_services.indicators_of(s, challenge.id)
     mine = panels.current_score(s, bid.id, current_user.id)
     visible = panels.can_see_scores(s, current_user, challenge.id)
 

@@ -28,10 +28,11 @@ from ..accounts.access import member_org_id
 from ..accounts.models import Organisation, Role, User
 from ..bids.access import READERS, is_sealed
 from ..bids.models import BID_STATES, Bid, BidStatus, BidVersion
+from ..bids.schemas import BidContent
 from ..challenges.access import is_issuer, is_staff
 from ..challenges.models import Challenge, ChallengeStatus, Indicator
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..parsing import parse_int
 from ..states import check_transition, ensure_transition
 from . import ranking as R
@@ -116,14 +117,14 @@ def reviewed_bids(s: Session, challenge_id: int) -> list[Bid]:
     )
 
 
-def submitted_content(s: Session, bid: Bid) -> dict:
+def submitted_content(s: Session, bid: Bid) -> BidContent:
     """The version that counts (what the panel reads), never the working copy."""
     version = s.exec(
         select(BidVersion).where(
             BidVersion.bid_id == bid.id, BidVersion.version == bid.submitted_version
         )
     ).first()
-    return dict(version.content) if version else {}
+    return BidContent.from_stored(version.content if version else None)
 
 
 def _norm(name: str | None) -> str:
@@ -163,11 +164,11 @@ def screen(s: Session, challenge: Challenge, expert_id: int) -> list[Hit]:
         org = s.get(Organisation, bid.organisation_id)
         if _belongs(org, uscc, employer, own_org):
             hits.append(Hit(ConflictRule.BIDDER, f"{bid.number} {org.name}"))
-        members = submitted_content(s, bid).get("members") or []
-        partners = {_norm(m.get("organisation")) for m in members} - {"", _norm(org.name)}
+        members = submitted_content(s, bid).members
+        partners = {_norm(m.organisation) for m in members} - {"", _norm(org.name)}
         if employer and employer in partners:
             hits.append(Hit(ConflictRule.CONSORTIUM, f"{bid.number} {profile.organisation_name}"))
-        names = {_norm(m.get("name")) for m in members}
+        names = {_norm(m.name) for m in members}
         if expert is not None and _norm(expert.name) in names:
             hits.append(Hit(ConflictRule.TEAM, f"{bid.number} {expert.name}"))
     from ..integrity.services import bars_expert_work
@@ -299,6 +300,7 @@ def _seat(
 def _tell_assigned(s: Session, challenge: Challenge, expert_ids: Iterable[int]) -> None:
     notify(
         s,
+        kind=NotificationKind.PANEL,
         user_ids=expert_ids,
         title=_("您已被选为评审专家：%(title)s", title=challenge.title),
         body=_("请先在系统中声明有无利益冲突，声明后方可查看揭榜方案并评分。"),
@@ -542,6 +544,7 @@ def declare(
         challenge = s.get(Challenge, panel.challenge_id)
         notify(
             s,
+            kind=NotificationKind.PANEL,
             user_ids=_staff_ids(s),
             title=_("评审专家申报回避，请补充专家：%(title)s", title=challenge.title),
             body=conflict,
@@ -1002,6 +1005,7 @@ def schedule_defence(
 
         notify(
             s,
+            kind=NotificationKind.DEFENCE,
             user_ids=org_member_ids(s, bid.organisation_id),
             title=_("答辩安排：%(number)s", number=bid.number),
             body=_(
@@ -1085,7 +1089,11 @@ def _remind(s: Session, member: PanelMember, panel: Panel, title: str) -> int:
     challenge = s.get(Challenge, panel.challenge_id)
     s.add(member)
     return notify(
-        s, user_ids=[member.expert_id], title=f"{title}：{challenge.title}", link="/expert/reviews"
+        s,
+        user_ids=[member.expert_id],
+        title=f"{title}：{challenge.title}",
+        link="/expert/reviews",
+        kind=NotificationKind.PANEL,
     )
 
 
@@ -1108,18 +1116,17 @@ class Coverage:
         return [name for name, _terms, addressed in self.indicators if not addressed]
 
 
-def coverage(challenge: Challenge, indicators: list[Indicator], content: dict) -> Coverage:
+def coverage(challenge: Challenge, indicators: list[Indicator], content: BidContent) -> Coverage:
     """How a bid's text covers the challenge's key terms and each indicator, by the search's
     analysis (``search.text``): an aid for experts, never a score."""
     from ..search import service as search
     from ..search import text as T
 
-    answers = content.get("answers") or {}
     bid_text = T.fold(
         " ".join(
-            [str(content.get(k) or "") for k in ("approach", "prior_results")]
-            + [str(v) for v in answers.values()]
-            + [m.get("deliverable", "") for m in content.get("milestones") or []]
+            [content.approach, content.prior_results]
+            + [str(v) for v in content.answers.values()]
+            + [m.deliverable for m in content.milestones]
         )
     )
     terms = T.key_terms(
@@ -1128,7 +1135,7 @@ def coverage(challenge: Challenge, indicators: list[Indicator], content: dict) -
     covered = search.shared_terms(terms, bid_text) if terms else []
     rows = []
     for ind in indicators:
-        own = T.fold(str(answers.get(str(ind.id)) or "")) + " " + bid_text
+        own = T.fold(content.answer(ind.id)) + " " + bid_text
         ind_terms = T.key_terms(f"{ind.name} {ind.target} {ind.unit}", k=8)
         shared = search.shared_terms(ind_terms, own) if ind_terms else []
         rows.append((ind.name, tuple(shared), bool(shared)))

@@ -17,11 +17,12 @@ from functools import lru_cache
 from sqlmodel import Session, select
 
 from ..accounts.models import Role, User
-from ..challenges.models import Industry
+from ..challenges.models import Challenge, Industry
 from ..search import service as search_service
 from ..search import text as T
 from ..teams.schemas import normalize_keywords
 from .models import Availability, ExpertField, ExpertProfile
+from .panel_models import Draw, Panel, PanelMember, PanelStatus
 from .services import available_on_clause
 
 MAX_QUERY = 100
@@ -183,3 +184,21 @@ def find_experts(s: Session, filters: ExpertFilters, *, today: date) -> ExpertRe
     for row in found:
         row.matched = [T.highlight(text, terms, width=200) for text in row.matched]
     return ExpertResults(found, terms, parsed.notice)
+
+
+def draws_of(s: Session, panel_id: int) -> list[Draw]:
+    """Every draw of a panel's experts, in the order they were made."""
+    return list(s.exec(select(Draw).where(Draw.panel_id == panel_id).order_by(Draw.id)))
+
+
+def panels_of_expert(s: Session, expert_id: int) -> list[tuple[PanelMember, Panel, Challenge]]:
+    """(seat, panel, challenge) of every formed panel an expert sits on, newest seat first."""
+    return list(
+        s.exec(
+            select(PanelMember, Panel, Challenge)
+            .join(Panel, Panel.id == PanelMember.panel_id)
+            .join(Challenge, Challenge.id == Panel.challenge_id)
+            .where(PanelMember.expert_id == expert_id, Panel.status != PanelStatus.FORMING)
+            .order_by(PanelMember.id.desc())
+        ).all()
+    )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import db
 from ..accounts.models import Role, User
 from ..challenges.models import Industry
-from ..errors import Conflict, ValidationFailed
-from ..parsing import MAX_ID, parse_int
+from ..forms import edit_flow, expected_version
+from ..parsing import MAX_ID
 from ..security import roles_required
 from . import queries, services
 from .blueprint import bp
@@ -27,48 +29,49 @@ def _expert_or_404(user_id: int) -> User:
     return expert
 
 
-def _form(expert: User, *, raw=None, errors=None, status: int = 200):
-    s = db.session()
-    profile = services.profile_of(s, expert.id)
-    if raw is None:
-        raw = profile_raw(profile, services.industries_of(s, profile), expert)
+def _form(expert: User, *, raw: dict, errors: dict, status: int):
+    profile = services.profile_of(db.session(), expert.id)
     return render_template(
         "review/profile_form.html",
         expert=expert,
         profile=profile,
         own=expert.id == current_user.id,
         raw=raw,
-        errors=errors or {},
+        errors=errors,
         industries=list(Industry),
         availabilities=list(Availability),
         today=local_today(),
     ), status
 
 
-def _save(expert: User, endpoint: str, **url_args):
-    """Parse and save the posted form; the form again with the input and messages if not."""
-    raw = raw_from_form(request.form)
-    try:
-        services.save_expert_profile(
+def _edit(expert: User, endpoint: str, **url_args):
+    """The profile's edit page: shown, or saved and back to ``endpoint``, or shown again with
+    the input and messages."""
+
+    def initial() -> dict:
+        s = db.session()
+        profile = services.profile_of(s, expert.id)
+        return profile_raw(profile, services.industries_of(s, profile), expert)
+
+    return edit_flow(
+        render=partial(_form, expert),
+        initial=initial,
+        read=raw_from_form,
+        save=lambda raw: services.save_expert_profile(
             actor=current_user,
             expert_id=expert.id,
             data=parse_expert_profile(raw, today=local_today()),
-            expected_version=parse_int(request.form.get("version"), minimum=0) or 0,
-        )
-    except Conflict as exc:
-        return _form(expert, raw=raw, errors={"_form": [exc.message]}, status=409)
-    except ValidationFailed as exc:
-        return _form(expert, raw=raw, errors=exc.field_errors, status=422)
-    flash(_("专家信息已保存。"), "success")
-    return redirect(url_for(endpoint, **url_args))
+            expected_version=expected_version(),
+        ),
+        done=lambda _p: redirect(url_for(endpoint, **url_args)),
+        saved=_("专家信息已保存。"),
+    )
 
 
 @bp.route("/expert/profile", methods=["GET", "POST"])
 @roles_required(Role.EXPERT)
 def my_profile():
-    if request.method == "GET":
-        return _form(current_user)
-    return _save(current_user, "review.my_profile")
+    return _edit(current_user, "review.my_profile")
 
 
 @bp.get("/staff/experts")
@@ -88,6 +91,4 @@ def experts():
 @roles_required(Role.EXPERT, Role.STAFF)
 def edit_profile(user_id: int):
     expert = _expert_or_404(user_id)
-    if request.method == "GET":
-        return _form(expert)
-    return _save(expert, "review.edit_profile", user_id=expert.id)
+    return _edit(expert, "review.edit_profile", user_id=expert.id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request
-from sqlmodel import select
 
 from ..accounts.models import Role
 from ..challenges.models import Industry, Phase
@@ -55,7 +54,7 @@ def subscriptions():
     from ..accounts.access import member_org_id
     from ..errors import ValidationFailed
     from ..parsing import MAX_ID, require_int
-    from ..teams.models import TeamProfile
+    from ..teams import queries as team_queries
     from . import subscriptions as subs
 
     errors: dict = {}
@@ -77,7 +76,7 @@ def subscriptions():
     s = db.session()
     profiles = []
     if org_id := member_org_id(current_user):
-        profiles = s.exec(select(TeamProfile).where(TeamProfile.organisation_id == org_id)).all()
+        profiles = team_queries.organisation_profiles(s, org_id)
     return render_template(
         "search/subscriptions.html",
         rows=subs.of_user(s, current_user.id),
@@ -116,26 +115,9 @@ def challenges_for(profile) -> list:
     return service.matches_for_profile(profile)
 
 
-@bp.route("/staff/settings/thesaurus", methods=["GET", "POST"])
-@roles_required(Role.STAFF)
-def thesaurus():
-    from flask import flash, redirect, url_for
-    from flask_babel import gettext as _
-    from flask_login import current_user
-
-    from ..errors import ValidationFailed
+def _thesaurus_page(*, raw: dict, errors: dict, status: int):
     from . import thesaurus as TH
 
-    raw = {"terms": request.form.get("terms", "")}
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            entry = TH.add_entry(actor=current_user, terms=raw["terms"])
-        except ValidationFailed as exc:
-            errors = exc.field_errors
-        else:
-            flash(_("已添加同义词：%(terms)s。下一次搜索即生效。", terms=entry.terms), "success")
-            return redirect(url_for("search.thesaurus"))
     return render_template(
         "search/thesaurus.html",
         entries=TH.entries(),
@@ -143,7 +125,27 @@ def thesaurus():
         raw=raw,
         errors=errors,
         max_alternatives=TH.MAX_ALTERNATIVES,
-    ), (422 if errors else 200)
+    ), status
+
+
+@bp.route("/staff/settings/thesaurus", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def thesaurus():
+    from flask import redirect, url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from ..forms import edit_flow, fields_of
+    from . import thesaurus as TH
+
+    return edit_flow(
+        render=_thesaurus_page,
+        initial=lambda: {"terms": ""},
+        read=fields_of(["terms"]),
+        save=lambda raw: TH.add_entry(actor=current_user, terms=raw["terms"]),
+        done=lambda _entry: redirect(url_for("search.thesaurus")),
+        saved=lambda entry: _("已添加同义词：%(terms)s。下一次搜索即生效。", terms=entry.terms),
+    )
 
 
 @bp.post("/staff/settings/thesaurus/<int:entry_id>/delete")

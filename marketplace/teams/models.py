@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -12,8 +11,10 @@ from sqlmodel import Field, SQLModel
 
 from ..challenges.models import Industry
 from ..models_base import enum_field, utc_field
+from ..states import LabelledEnum, labels
 
 _PROFILE_VERSION = Column("version_id", Integer, nullable=False, default=1)
+_ACHIEVEMENT_VERSION = Column("version_id", Integer, nullable=False, default=1)
 
 
 class TeamProfile(SQLModel, table=True):
@@ -43,22 +44,19 @@ class TeamProfile(SQLModel, table=True):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _PROFILE_VERSION}
 
 
-class TransferMode(enum.StrEnum):
+class TransferMode(LabelledEnum):
     ASSIGNMENT = "assignment"
     LICENCE = "licence"
     EQUITY = "equity"
     JOINT = "joint"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                TransferMode.ASSIGNMENT: _l("转让"),
-                TransferMode.LICENCE: _l("许可"),
-                TransferMode.EQUITY: _l("作价入股"),
-                TransferMode.JOINT: _l("合作开发"),
-            }[self]
-        )
+    __labels__ = labels(
+        {
+            ASSIGNMENT: _l("转让"),
+            LICENCE: _l("许可"),
+            EQUITY: _l("作价入股"),
+            JOINT: _l("合作开发"),
+        }
+    )
 
 
 class Achievement(SQLModel, table=True):
@@ -86,3 +84,6 @@ class Achievement(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
+    version_id: int = Field(default=1, sa_column=_ACHIEVEMENT_VERSION)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _ACHIEVEMENT_VERSION}

@@ -7,7 +7,6 @@ shape only (no check digit), loosely enough to take the ways people really write
 
 from __future__ import annotations
 
-import enum
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -21,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from ..challenges.models import Industry
 from ..errors import ValidationFailed
 from ..parsing import parse_id, parse_int
+from ..states import LabelledEnum, labels
 from ..units import MAX_BUDGET_FEN, wan_to_fen
 from .models import TransferMode
 
@@ -45,22 +45,13 @@ TRL_LEVELS = {
 }
 
 
-class WorkKind(enum.StrEnum):
+class WorkKind(LabelledEnum):
     """Kinds of a team's representative achievements (代表性成果)."""
 
     PAPER = "paper"
     PATENT = "patent"
     PROJECT = "project"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                WorkKind.PAPER: _l("论文"),
-                WorkKind.PATENT: _l("专利"),
-                WorkKind.PROJECT: _l("项目"),
-            }[self]
-        )
+    __labels__ = labels({PAPER: _l("论文"), PATENT: _l("专利"), PROJECT: _l("项目")})
 
 
 @dataclass

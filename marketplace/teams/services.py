@@ -56,15 +56,6 @@ def achievement_snapshot(achievement: Achievement) -> dict:
     return snap
 
 
-def edit_token(achievement: Achievement) -> str:
-    """What an achievement's edit form carries to detect a save made in between.
-
-    Achievements have no version column; the last save time, compared under a row lock, does
-    the same job.
-    """
-    return achievement.updated_at.isoformat() if achievement.updated_at else ""
-
-
 def _require_researcher(actor: User) -> None:
     blocker = organisation_blocker(actor, role=Role.RESEARCHER)
     if blocker:
@@ -196,11 +187,11 @@ def create_achievement(s: Session, *, actor: User, data: AchievementInput) -> Ac
 
 @db.transactional
 def update_achievement(
-    s: Session, *, actor: User, achievement_id: int, data: AchievementInput, expected_version: str
+    s: Session, *, actor: User, achievement_id: int, data: AchievementInput, expected_version: int
 ) -> Achievement:
     """Save changes; a stale form (someone saved in between) is a Conflict."""
     achievement = _load_for_edit(s, Achievement, actor, achievement_id)
-    if edit_token(achievement) != expected_version:
+    if achievement.version_id != expected_version:
         raise Conflict(_("该科技成果已被他人修改并保存。您填写的内容仍在下方，请核对后重新保存。"))
     _check_team(s, actor, data.team_id)
     before = achievement_snapshot(achievement)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,9 +12,10 @@ from .. import db
 from ..accounts.access import member_org_id, organisation_blocker
 from ..accounts.models import Organisation, Role
 from ..challenges.models import Industry
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
+from ..forms import edit_flow, expected_version
 from ..pagination import page_arg
-from ..parsing import parse_id, parse_int
+from ..parsing import parse_id
 from ..security import roles_required
 from . import queries, services
 from .access import can_edit, can_view, is_insider, is_staff
@@ -74,7 +77,6 @@ def _achievement_form(*, raw: dict, achievement=None, errors=None, status: int =
         raw=raw,
         errors=errors or {},
         achievement=achievement,
-        version=services.edit_token(achievement) if achievement else "",
         team_options=[
             (str(t.id), t.team_name)
             for t in queries.organisation_profiles(db.session(), member_org_id(current_user))
@@ -149,22 +151,19 @@ def create():
 @roles_required(Role.RESEARCHER)
 def edit(profile_id: int):
     profile = _editable_or_404(TeamProfile, profile_id)
-    if request.method == "GET":
-        return _profile_form(raw=profile_raw(profile), profile=profile)
-    raw = profile_raw_from_form(request.form)
-    try:
-        services.update_profile(
+    return edit_flow(
+        render=partial(_profile_form, profile=profile),
+        initial=lambda: profile_raw(profile),
+        read=profile_raw_from_form,
+        save=lambda raw: services.update_profile(
             actor=current_user,
             profile_id=profile.id,
             data=parse_profile(raw),
-            expected_version=parse_int(request.form.get("version"), minimum=0) or 0,
-        )
-    except Conflict as exc:
-        return _profile_form(raw=raw, profile=profile, errors={"_form": [exc.message]}, status=409)
-    except ValidationFailed as exc:
-        return _profile_form(raw=raw, profile=profile, errors=exc.field_errors, status=422)
-    flash(_("已保存。"), "success")
-    return redirect(url_for("teams.detail", profile_id=profile.id))
+            expected_version=expected_version(),
+        ),
+        done=lambda _p: redirect(url_for("teams.detail", profile_id=profile.id)),
+        saved=_("已保存。"),
+    )
 
 
 # --- technology achievements ----------------------------------------------------------------
@@ -220,20 +219,16 @@ def create_achievement():
 @roles_required(Role.RESEARCHER)
 def edit_achievement(achievement_id: int):
     item = _editable_or_404(Achievement, achievement_id)
-    if request.method == "GET":
-        return _achievement_form(raw=achievement_raw(item), achievement=item)
-    raw = achievement_raw_from_form(request.form)
-    try:
-        services.update_achievement(
+    return edit_flow(
+        render=partial(_achievement_form, achievement=item),
+        initial=lambda: achievement_raw(item),
+        read=achievement_raw_from_form,
+        save=lambda raw: services.update_achievement(
             actor=current_user,
             achievement_id=item.id,
             data=parse_achievement(raw),
-            expected_version=request.form.get("version", ""),
-        )
-    except Conflict as exc:
-        errors = {"_form": [exc.message]}
-        return _achievement_form(raw=raw, achievement=item, errors=errors, status=409)
-    except ValidationFailed as exc:
-        return _achievement_form(raw=raw, achievement=item, errors=exc.field_errors, status=422)
-    flash(_("已保存。"), "success")
-    return redirect(url_for("teams.achievement", achievement_id=item.id))
+            expected_version=expected_version(),
+        ),
+        done=lambda _a: redirect(url_for("teams.achievement", achievement_id=item.id)),
+        saved=_("已保存。"),
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Role
-from ..errors import ValidationFailed
+from ..forms import edit_flow, fields_of
 from ..security import roles_required
 from . import services
 from .blueprint import bp
@@ -19,19 +19,19 @@ FIELDS = ("first_day", "last_day", "kind", "name")
 @bp.route("/staff/settings/holidays", methods=["GET", "POST"])
 @roles_required(Role.STAFF)
 def holidays():
-    raw = {k: request.form.get(k, "") for k in FIELDS}
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            entry = services.add_holiday_entry(actor=current_user, **raw)
-        except ValidationFailed as exc:
-            errors = exc.field_errors
-        else:
-            flash(
-                _("已录入：%(name)s（%(kind)s）。", name=entry.name, kind=entry.kind.label),
-                "success",
-            )
-            return redirect(url_for("workdays.holidays"))
+    return edit_flow(
+        render=_holidays_page,
+        initial=lambda: dict.fromkeys(FIELDS, ""),
+        read=fields_of(FIELDS),
+        save=lambda raw: services.add_holiday_entry(actor=current_user, **raw),
+        done=lambda _entry: redirect(url_for("workdays.holidays")),
+        saved=lambda entry: _(
+            "已录入：%(name)s（%(kind)s）。", name=entry.name, kind=entry.kind.label
+        ),
+    )
+
+
+def _holidays_page(*, raw: dict, errors: dict, status: int):
     calendar = services.load_calendar()
     return render_template(
         "workdays/holidays.html",
@@ -42,7 +42,7 @@ def holidays():
         raw=raw,
         errors=errors,
         max_days=services.MAX_ENTRY_DAYS,
-    ), (422 if errors else 200)
+    ), status
 
 
 @bp.route("/staff/settings/holidays/<int:entry_id>/delete", methods=["POST"])

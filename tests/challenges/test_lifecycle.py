@@ -57,8 +57,13 @@ RESULT = {verb: _steps(verb)[0].target for verb in VERBS}
 ROLE_KEYS = {"issuer_member": "enterprise"}
 
 
+# Modules that hold no verbs: pages, tables, reads, forms and wiring.
+NOT_SERVICES = ("views", "models", "queries", "forms", "blueprint", "access", "actions", "schemas")
+
+
 def _service_verbs() -> set[str]:
-    """Every public function of every domain's services module."""
+    """Every public function defined in a domain's service modules (services, amendments,
+    panels, ledger, milestones, …: anything that is not a page, a table, a read or wiring)."""
     import importlib
     import pkgutil
 
@@ -66,9 +71,15 @@ def _service_verbs() -> set[str]:
 
     names = set()
     for info in pkgutil.walk_packages(marketplace.__path__, "marketplace."):
-        if info.name.endswith(".services") or info.name.endswith(".amendments"):
-            module = importlib.import_module(info.name)
-            names |= {n for n, v in vars(module).items() if callable(v) and not n.startswith("_")}
+        last = info.name.rsplit(".", 1)[-1]
+        if info.name.count(".") < 2 or any(part in last for part in NOT_SERVICES):
+            continue
+        module = importlib.import_module(info.name)
+        names |= {
+            n
+            for n, v in vars(module).items()
+            if callable(v) and not n.startswith("_") and getattr(v, "__module__", "") == info.name
+        }
     return names
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from sqlmodel import func, select
 
 from marketplace import db
 from marketplace.outbox import SearchOutbox
-from marketplace.teams import services
 from marketplace.teams.models import Achievement, TransferMode
 
 from .conftest import TeamsFactory, achievement_form, achievement_raw
@@ -120,7 +122,7 @@ def test_editing_an_achievement(client, researcher, teams: TeamsFactory):
     assert 'value="150"' in page and "ZL202110123456.7（已授权）" in page
     data = {
         **achievement_form(achievement_raw(asking_price="", trl="7", transfer_mode="equity")),
-        "version": services.edit_token(item),
+        "version": item.version_id,
     }
     assert client.post(f"/achievements/{item.id}/edit", data=data).status_code == 302
     db.refresh_read_session()
@@ -135,7 +137,7 @@ def test_a_stale_achievement_edit_gets_409_and_keeps_what_was_typed(
     owner = teams.researcher()
     item = teams.achievement(owner)
     me, them = login(app.test_client(), owner), login(app.test_client(), factory.member(owner))
-    token = services.edit_token(item)
+    token = item.version_id
     first = {**achievement_form(achievement_raw(title="同事先保存的名称")), "version": token}
     assert them.post(f"/achievements/{item.id}/edit", data=first).status_code == 302
     mine = {**achievement_form(achievement_raw(title="我后保存的名称")), "version": token}
@@ -146,14 +148,14 @@ def test_a_stale_achievement_edit_gets_409_and_keeps_what_was_typed(
     db.refresh_read_session()
     saved = db.session().get(Achievement, item.id)
     assert saved.title == "同事先保存的名称"
-    assert f'name="version" value="{services.edit_token(saved)}"' in html
+    assert f'name="version" value="{saved.version_id}"' in html
 
 
 def test_another_organisations_researcher_cannot_edit(client, teams: TeamsFactory, login):
     item = teams.achievement()
     login(client, teams.researcher())
     assert client.get(f"/achievements/{item.id}/edit").status_code == 404
-    data = {**achievement_form(achievement_raw(title="改")), "version": services.edit_token(item)}
+    data = {**achievement_form(achievement_raw(title="改")), "version": item.version_id}
     assert client.post(f"/achievements/{item.id}/edit", data=data).status_code == 404
     assert client.post("/achievements/999999/edit", data=data).status_code == 404
     db.refresh_read_session()
@@ -186,3 +188,26 @@ def test_odd_input_is_never_a_500(client, researcher):
     )
     assert resp.status_code == 400
     assert db.session().exec(select(Achievement.summary)).all() == []
+
+
+def test_a_stale_edit_is_refused_even_when_both_saves_share_one_clock_tick(
+    app, teams: TeamsFactory, factory, login
+):
+    # The lock is the row's version, not its save time: two saves within one tick of the
+    # clock (frozen here) used to look alike, and the second silently overwrote the first.
+    owner = teams.researcher()
+    item = teams.achievement(owner)
+    assert item.version_id == 1
+    me, them = login(app.test_client(), owner), login(app.test_client(), factory.member(owner))
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=1), tick=False):
+        first = {**achievement_form(achievement_raw(title="同事先保存的名称")), "version": "1"}
+        assert them.post(f"/achievements/{item.id}/edit", data=first).status_code == 302
+        mine = {**achievement_form(achievement_raw(title="我后保存的名称")), "version": "1"}
+        resp = me.post(f"/achievements/{item.id}/edit", data=mine)
+    assert resp.status_code == 409, resp.headers.get("Location")
+    html = resp.get_data(as_text=True)
+    assert "已被他人修改并保存" in html and "我后保存的名称" in html
+    assert 'name="version" value="2"' in html
+    db.refresh_read_session()
+    saved = db.session().get(Achievement, item.id)
+    assert saved.title == "同事先保存的名称" and saved.version_id == 2

@@ -172,7 +172,7 @@ KINDS = {
             actor=owner,
             achievement_id=item.id,
             data=parse_achievement(achievement_raw(**kw)),
-            expected_version=services.edit_token(item),
+            expected_version=item.version_id,
         ),
     ),
 }
