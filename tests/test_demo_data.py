@@ -67,16 +67,16 @@ LOGINS = [
 ROWS = {
     "organisation": 19,
     "user_account": 35,
-    "challenge": 20,
+    "challenge": 23,  # and three more in demo/projects.toml, awarded, their projects running
     "challenge_code_counter": 1,
-    "challenge_indicator": 71,
+    "challenge_indicator": 77,
     "challenge_question": 5,
     "challenge_amendment": 1,
     "challenge_attachment": 0,
     "team_profile": 8,
     "achievement": 12,
-    "bid": 9,
-    "bid_version": 9,
+    "bid": 12,
+    "bid_version": 12,
     "bid_attachment": 0,
     "integrity_record": 2,  # a bar in force, and one lifted by 信用修复 (demo/integrity.toml)
     "integrity_repair": 1,
@@ -86,21 +86,34 @@ ROWS = {
     "expert_profile": 12,
     "expert_field": 42,
     # …and three more panels, fully scored and shortlisted, for the awards (demo/awards.toml).
-    "review_panel": 4,
-    "review_draw": 4,
-    "review_panel_member": 14,
-    "review_score": 17,
+    "review_panel": 7,
+    "review_draw": 7,
+    "review_panel_member": 23,
+    "review_score": 26,
     "review_opinion": 1,
     "review_defence": 0,
     # Two awards in 公示 (one of them 赛马 with two teams), one confirmed with its project, and
     # a 流榜 (demo/awards.toml).
-    "award": 3,
-    "award_share": 4,
+    "award": 6,
+    "award_share": 7,
     "award_objection": 0,
     "award_objection_attachment": 0,
     "challenge_failure": 1,
-    "project": 1,
+    # demo/projects.toml: three more awards confirmed and the 赛马 award of awards.toml too.
+    # Projects: one awaiting its 任务书, one running (a milestone paid, one overdue, one due),
+    # one suspended after a failed review, one completed with 验收 and 决算, two racing.
+    "project": 6,
     "project_counter": 1,
+    "project_indicator": 15,
+    "project_task_book_confirmation": 15,
+    "project_milestone": 16,
+    "project_milestone_report": 4,
+    "project_report_attachment": 4,
+    "project_plan_version": 5,
+    "project_acceptance": 1,
+    "project_final_account": 1,
+    "ledger_tranche": 12,
+    "ledger_movement": 19,
 }
 SIDE_EFFECTS = {"audit_event", "search_outbox", "notification"}
 
@@ -125,7 +138,7 @@ STATES = {
     ("challenge", "status"): {
         "published": 10,
         "in_review": 1,
-        "awarded": 3,
+        "awarded": 6,
         "failed": 1,
         "pending_review": 2,
         "draft": 2,
@@ -135,18 +148,21 @@ STATES = {
         "pharma": 3,
         "auto": 2,
         "fashion": 2,
-        "materials": 4,
-        "energy": 3,
-        "equipment": 2,
+        "materials": 5,
+        "energy": 4,
+        "equipment": 3,
         "photonics": 2,
         "digital": 2,
     },
-    ("bid", "status"): {"submitted": 2, "opened": 2, "draft": 1, "awarded": 4},
-    ("review_panel", "status"): {"reviewing": 1, "shortlisted": 3},
-    ("review_panel_member", "status"): {"submitted": 11, "declared": 2, "assigned": 1},
-    ("award", "status"): {"publicity": 2, "confirmed": 1},
-    ("award", "kind"): {"single": 2, "parallel": 1},
-    ("project", "status"): {"task_book": 1},
+    ("bid", "status"): {"submitted": 2, "opened": 2, "draft": 1, "awarded": 7},
+    ("review_panel", "status"): {"reviewing": 1, "shortlisted": 6},
+    ("review_panel_member", "status"): {"submitted": 20, "declared": 2, "assigned": 1},
+    ("award", "status"): {"publicity": 1, "confirmed": 5},
+    ("award", "kind"): {"single": 5, "parallel": 1},
+    ("project", "status"): {"task_book": 1, "active": 3, "suspended": 1, "completed": 1},
+    ("project", "kind"): {"single": 4, "race": 2},
+    ("project_milestone", "status"): {"accepted": 3, "failed": 1, "planned": 12},
+    ("ledger_tranche", "status"): {"released": 8, "pending": 4},
     ("challenge_amendment", "status"): {"approved": 1},
     ("integrity_record", "measure"): {"bar": 2},
     ("integrity_repair", "status"): {"approved": 1},
@@ -218,7 +234,7 @@ def test_demo_review_history_and_questions_are_as_recorded(demo_app):
         select(func.count()).select_from(challenge).where(challenge.c.code.is_not(None))
     ).one()[0]
     assert (
-        coded == 16
+        coded == 19
     )  # every challenge published once: open, cancelled, in review, awarded, failed
 
 
@@ -237,7 +253,10 @@ def test_demo_shows_each_award_outcome(demo_app):
         [
             ("五轴加工中心刀具磨损在线监测与换刀决策", "single", "publicity", 1),
             ("甲基乙烯基硅橡胶生胶低分子环硅氧烷深度脱除工艺", "single", "confirmed", 1),
-            ("车载激光雷达 905 nm 脉冲激光芯片高温功率衰减抑制", "parallel", "publicity", 2),
+            ("车载激光雷达 905 nm 脉冲激光芯片高温功率衰减抑制", "parallel", "confirmed", 2),
+            ("光伏组件 EL 隐裂缺陷在线智能检测系统", "single", "confirmed", 1),
+            ("印染废水高盐浓水分质结晶与资源化", "single", "confirmed", 1),
+            ("不锈钢厨具拉伸件表面拉痕在线视觉检测", "single", "confirmed", 1),
         ]
     )
     project = _table("project")
@@ -246,9 +265,11 @@ def test_demo_shows_each_award_outcome(demo_app):
             challenge, challenge.c.id == project.c.challenge_id
         )
     ).all()
-    assert [(n[:5], title) for n, title in numbers] == [
-        ("LHXM-", "甲基乙烯基硅橡胶生胶低分子环硅氧烷深度脱除工艺")
-    ]
+    assert (numbers[0][0][:5], numbers[0][1]) == (
+        "LHXM-",
+        "甲基乙烯基硅橡胶生胶低分子环硅氧烷深度脱除工艺",
+    )
+    assert len(numbers) == 6  # and one per racing team of the 赛马 award (demo/projects.toml)
     failure = _table("challenge_failure")
     failed = s.exec(
         select(challenge.c.title, failure.c.reason).join(
@@ -287,6 +308,7 @@ def test_demo_data_files_ship_with_the_package():
         "integrity.toml",
         "review.toml",
         "awards.toml",
+        "projects.toml",
     }
     pyproject = tomllib.loads(
         (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")

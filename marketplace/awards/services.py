@@ -24,7 +24,7 @@ from ..challenges.access import is_issuer, is_staff
 from ..challenges.models import Challenge, ChallengeStatus
 from ..challenges.schemas import ChallengeInput, IndicatorInput, fen_to_wan_text
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..review import services as review
 from ..states import check_transition, ensure_transition
 from ..workdays.services import publicity_window
@@ -234,9 +234,16 @@ def _tell_outcome(s: Session, challenge: Challenge, award: Award, *, proposed: b
             )
         else:
             title = _("揭榜结果已确认：%(t)s", t=challenge.title)
-        notify(s, user_ids=challenge_services.org_member_ids(s, org_id), title=title, link=link)
+        notify(
+            s,
+            user_ids=challenge_services.org_member_ids(s, org_id),
+            title=title,
+            link=link,
+            kind=NotificationKind.BID,
+        )
     notify(
         s,
+        kind=NotificationKind.AWARD,
         user_ids=challenge_services.org_member_ids(s, challenge.organisation_id),
         title=(
             _("榜单揭榜结果公示中：%(t)s", t=challenge.title)
@@ -286,6 +293,7 @@ def fail_challenge(s: Session, *, actor: User, challenge_id: int, reason: str) -
     issuer = challenge_services.org_member_ids(s, challenge.organisation_id)
     notify(
         s,
+        kind=NotificationKind.AWARD,
         user_ids=bidders | set(issuer),
         title=_("榜单流榜：%(t)s", t=challenge.title),
         body=reason,
@@ -413,6 +421,7 @@ def file_objection(
     challenge = s.get(Challenge, award.challenge_id)
     notify(
         s,
+        kind=NotificationKind.AWARD,
         user_ids=staff_user_ids(s),
         title=_("收到揭榜结果异议：%(t)s", t=challenge.title),
         link=f"/staff/awards/{award.id}",
@@ -470,6 +479,7 @@ def resolve_objection(
     challenge = s.get(Challenge, award.challenge_id)
     notify(
         s,
+        kind=NotificationKind.AWARD,
         user_ids=[objection.objector_id],
         title=_(
             "您对“%(t)s”揭榜结果的异议已处理：%(result)s", t=challenge.title, result=target.label
@@ -508,6 +518,7 @@ def reopen_review(s: Session, *, actor: User, award_id: int) -> Challenge:
     )
     notify(
         s,
+        kind=NotificationKind.AWARD,
         user_ids=challenge_services.org_member_ids(s, challenge.organisation_id),
         title=_("揭榜结果已退回重新评审：%(t)s", t=challenge.title),
         link=f"/challenges/{challenge.id}",
@@ -564,17 +575,10 @@ def confirm_award(s: Session, *, actor: User, award_id: int) -> Any:
         )
     ensure_transition(award, AwardStatus.CONFIRMED, actor=actor)
     award.decided_by_id, award.decided_at = actor.id, db.utcnow()
-    shares = shares_of(s, award.id)
-    winner = s.get(Bid, shares[0].bid_id) if award.kind is AwardKind.SINGLE else None
-    (make_project,) = PROJECT_MAKERS
-    project = make_project(
-        actor=actor,
-        challenge_id=award.challenge_id,
-        award_id=award.id,
-        bid_id=winner.id if winner else None,
-        organisation_id=winner.organisation_id if winner else None,
-        leader_id=winner.leader_id if winner else None,
-    )
+    (make_projects,) = PROJECT_MAKERS
+    # One project per awarded team (a 赛马 award: one per racing team).
+    projects = make_projects(actor=actor, award_id=award.id)
+    project = projects[0]
     s.flush()
     audit.record(
         s,
@@ -582,7 +586,7 @@ def confirm_award(s: Session, *, actor: User, award_id: int) -> Any:
         action=AwardAction.CONFIRM,
         obj=award,
         before={"status": AwardStatus.PUBLICITY.value},
-        after={"status": award.status.value, "project_id": project.id},
+        after={"status": award.status.value, "project_ids": [p.id for p in projects]},
     )
     _tell_outcome(s, s.get(Challenge, award.challenge_id), award, proposed=False)
     return project

@@ -539,6 +539,208 @@ def _award(s: Session, challenge: Challenge, entry: dict, users: dict, staff: Us
         awards.confirm_award(actor=staff, award_id=award.id)
 
 
+# --- projects ---------------------------------------------------------------------------------
+
+
+def _months_ago(months: int):
+    from ..projects.plan import add_months, local_today
+
+    return add_months(local_today(), -months)
+
+
+def _start_project(s: Session, project, users: dict, staff: User, *, months_ago: int):
+    """Staff set the 任务书's start date; the issuer, the 挂帅 leader and staff confirm it."""
+    from ..projects import taskbook
+    from ..projects.models import Project
+
+    raw = {
+        "start_on": _months_ago(months_ago).isoformat(),
+        "first_tranche_percent": str(project.first_tranche_percent),
+        "funding_mode": project.funding_mode.value,
+        "leader_pledge": project.leader_pledge,
+    }
+    for row in taskbook.indicators_of(s, project.id):
+        raw[f"target_{row.id}"] = row.target
+    taskbook.save_task_book(
+        actor=staff, project_id=project.id, raw=raw, expected_version=project.task_book_version
+    )
+    challenge = s.get(Challenge, project.challenge_id)
+    issuer = s.exec(
+        select(User).where(User.organisation_id == challenge.organisation_id).order_by(User.id)
+    ).first()
+    for actor in (issuer, s.get(User, project.leader_id), staff):
+        taskbook.confirm_task_book(
+            actor=actor, project_id=project.id, version=project.task_book_version
+        )
+    return s.get(Project, project.id), issuer
+
+
+def _receive(project, staff: User, amount_fen: int, voucher: str) -> None:
+    from ..projects import ledger
+
+    ledger.record_receipt(
+        actor=staff,
+        project_id=project.id,
+        amount_fen=amount_fen,
+        received_on=_months_ago(0),
+        voucher=voucher,
+    )
+
+
+def _release_pending(s: Session, project, staff: User, wanted, voucher: str) -> None:
+    """The enterprise's part of the wanted tranches received (到账), then each released."""
+    from ..projects import ledger
+    from ..projects.ledger_models import Tranche, TrancheStatus
+
+    pending = s.exec(
+        select(Tranche)
+        .where(Tranche.project_id == project.id, Tranche.status == TrancheStatus.PENDING)
+        .order_by(Tranche.position)
+    ).all()
+    chosen = [t for t in pending if wanted(t)]
+    if due := sum(t.enterprise_fen for t in chosen):
+        _receive(project, staff, due, voucher)
+    for tranche in chosen:
+        ledger.release_tranche(
+            actor=staff, tranche_id=tranche.id, idempotency_key=f"demo-{tranche.id}"
+        )
+
+
+def _report(s: Session, milestone, leader: User, issuer: User) -> None:
+    from ..projects import milestones
+    from ..projects.taskbook import indicators_of as project_indicators
+
+    values = {
+        str(row.id): f"{row.target_value:g}" for row in project_indicators(s, milestone.project_id)
+    }
+    stored = uploads.store_pdf(_evidence_pdf(milestone.deliverable), kind=milestones.EVIDENCE_KIND)
+    milestones.report_milestone(
+        actor=leader,
+        milestone_id=milestone.id,
+        delivered=f"{milestone.deliverable}：已按计划完成，测试报告见附件。",
+        values=values,
+        evidence=[stored],
+    )
+    milestones.sign_off_report(
+        actor=issuer, milestone_id=milestone.id, comment="经现场核对，同意。"
+    )
+
+
+def _run_project(s: Session, project, entry: dict, users: dict, staff: User) -> None:
+    """One demo project taken on through the 任务书, milestone, ledger and 验收 services."""
+    from ..projects import acceptance, milestones
+    from ..projects.ledger_models import TrancheKind
+    from ..projects.milestone_models import Verdict
+    from ..projects.plan import milestones_of
+    from ..projects.taskbook import indicators_of as project_indicators
+    from ..units import wan_to_fen
+
+    project, issuer = _start_project(
+        s, project, users, staff, months_ago=entry["started_months_ago"]
+    )
+    leader = s.get(User, project.leader_id)
+    voucher = entry["voucher"]
+    plan = milestones_of(s, project.id)
+    for position in entry.get("accepted", []):
+        milestone = plan[position - 1]
+        _report(s, milestone, leader, issuer)
+        milestones.review_milestone(
+            actor=staff, milestone_id=milestone.id, passed=True, comment="交付成果符合任务书要求。"
+        )
+    accepted = {plan[p - 1].id for p in entry.get("accepted", [])}
+    _release_pending(
+        s,
+        project,
+        staff,
+        lambda t: t.kind is TrancheKind.SIGNING or t.milestone_id in accepted,
+        f"{voucher}-1",
+    )
+    if position := entry.get("failed"):
+        milestone = plan[position - 1]
+        _report(s, milestone, leader, issuer)
+        milestones.review_milestone(
+            actor=staff,
+            milestone_id=milestone.id,
+            passed=False,
+            comment="中试装置未按期建成，产品盐纯度未达到阶段目标，限期整改。",
+        )
+    if position := entry.get("signed_off"):
+        _report(s, plan[position - 1], leader, issuer)
+        acceptance.start_acceptance(actor=staff, project_id=project.id)
+        acceptance.file_final_account(
+            actor=leader,
+            project_id=project.id,
+            spent_fen=wan_to_fen(entry["spent"]),
+            statement="设备费、材料费和测试费按任务书执行，结余用于后续量产推广。",
+        )
+        results = {
+            str(row.id): {"met": True, "value": f"{row.target_value:g}"}
+            for row in project_indicators(s, project.id)
+        }
+        acceptance.judge_acceptance(
+            actor=staff,
+            project_id=project.id,
+            verdict=Verdict(entry["verdict"]),
+            results=results,
+            reason="各项考核指标均已达到，验收通过。",
+        )
+        _release_pending(s, project, staff, lambda t: t.kind is TrancheKind.FINAL, f"{voucher}-2")
+
+
+def _run_race(s: Session, entry: dict, users: dict, staff: User) -> None:
+    """The 赛马 award in 公示 confirmed: one project per team, started, start-up funds paid."""
+    from ..awards import services as awards
+    from ..awards.models import Award
+    from ..projects.ledger_models import TrancheKind
+    from ..projects.services import projects_of_award
+    from ..workdays.services import publicity_window
+
+    challenge = s.exec(select(Challenge).where(Challenge.title == entry["title"])).one()
+    award = s.exec(select(Award).where(Award.challenge_id == challenge.id)).one()
+    now = db.utcnow()
+    for days in range(9, 40):  # the latest window that has run out by now
+        window = publicity_window(now - timedelta(days=days))
+        if window.ends_at <= now:
+            break
+    award.opened_at, award.ends_at, award.last_day = (
+        window.opened_at,
+        window.ends_at,
+        window.last_day,
+    )
+    s.add(award)
+    s.flush()
+    awards.confirm_award(actor=staff, award_id=award.id)
+    for project in projects_of_award(s, award.id):
+        project, _issuer = _start_project(s, project, users, staff, months_ago=0)
+        _release_pending(
+            s,
+            project,
+            staff,
+            lambda t: t.kind is TrancheKind.RACE_STARTUP,
+            f"{entry['voucher']}-{project.id}",
+        )
+
+
+def _load_projects(s: Session, users: dict[str, User], reviewer: User, decider: User) -> None:
+    """projects.toml: awarded challenges whose projects run on, and the 赛马 race confirmed."""
+    from ..projects.services import projects_of_award
+
+    entries = data("projects")
+    for entry in entries["challenge"]:
+        _load_challenge(entry, users, reviewer, decider)
+    for entry in entries["bid"]:
+        _load_bid(s, entry, users[entry["leader"]])
+    for entry in entries["challenge"]:
+        challenge = s.exec(select(Challenge).where(Challenge.title == entry["title"])).one()
+        _award(s, challenge, entry["award"], users, reviewer)
+        from ..awards.models import Award
+
+        award = s.exec(select(Award).where(Award.challenge_id == challenge.id)).one()
+        (project,) = projects_of_award(s, award.id)
+        _run_project(s, project, entry["project"], users, reviewer)
+    _run_race(s, entries["race"], users, reviewer)
+
+
 # --- the whole data set -----------------------------------------------------------------------
 
 
@@ -569,4 +771,5 @@ def load_demo(s: Session) -> list[tuple[str, str, str]]:
     _load_integrity(s, users, reviewer, decider)
     _load_review(s, users, reviewer)
     _load_awards(s, users, reviewer, decider)
+    _load_projects(s, users, reviewer, decider)
     return [(u.role.value, u.email, u.name) for u in accounts]
