@@ -110,3 +110,38 @@ def test_nobody_marks_another_persons_notification(client, factory: Factory, log
     client.post("/logout")
     login(client, issuer)
     assert _badge(client.get("/").get_data(as_text=True)) == "1"
+
+
+def test_the_centre_pages_and_shows_unread_first(client, factory: Factory, login):
+    from marketplace import db
+    from marketplace.notifications import NotificationKind, notify
+
+    user = factory.org_user(Role.RESEARCHER)
+
+    @db.transactional
+    def send(s, n: int, kind=NotificationKind.OTHER):
+        return notify(s, user_ids=[user.id], title=f"第{n}号消息", link="/challenges", kind=kind)
+
+    for n in range(1, 36):
+        send(n, NotificationKind.AWARD if n == 3 else NotificationKind.OTHER)
+    login(client, user)
+    # The oldest is read: it goes to the end, after every unread one.
+    from sqlmodel import select
+
+    from marketplace.notifications import Notification, mark_read
+
+    first = db.session().exec(select(Notification).where(Notification.title == "第1号消息")).one()
+    mark_read(user_id=user.id, notification_id=first.id)
+    mark_read(user_id=user.id, notification_id=first.id + 2)  # 第3号 is read too
+    page = client.get("/notifications").get_data(as_text=True)
+    assert page.count('class="notification') == 30  # NOTIFICATIONS_PAGE_SIZE
+    assert page.index("第35号消息") < page.index("第34号消息") < page.index("第6号消息")
+    assert "第2号消息" not in page and "第1号消息" not in page
+    assert _badge(page) == "33"
+    assert 'href="/notifications?page=2"' in page
+    second = client.get("/notifications?page=2").get_data(as_text=True)
+    assert second.index("第4号消息") < second.index("第2号消息") < second.index("第3号消息")
+    assert second.index("第3号消息") < second.index("第1号消息")
+    assert 'class="notification unread"' in second
+    assert "揭榜结果公示与异议" in second  # the kind of each message
+    assert client.get("/notifications?page=abc").status_code == 200

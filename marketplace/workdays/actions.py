@@ -11,9 +11,11 @@ from ..states import labels
 class HolidayAction(AuditAction):
     ADD = "holiday.add"
     REMOVE = "holiday.remove"
+    SEED = "holiday.seed"
     __labels__ = labels(
         {
             ADD: _l("录入节假日安排"),
             REMOVE: _l("删除节假日安排"),
+            SEED: _l("从 chinese-calendar 导入节假日安排"),
         }
     )

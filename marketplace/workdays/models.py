@@ -20,6 +20,14 @@ class DayKind(LabelledEnum):
     __labels__ = labels({HOLIDAY: _l("休"), WORKDAY: _l("调休上班")})
 
 
+class HolidaySource(LabelledEnum):
+    """Who put an entry in the table: staff from a notice, or the seeding from the library."""
+
+    MANUAL = "manual"
+    LIBRARY = "library"
+    __labels__ = labels({MANUAL: _l("工作人员录入"), LIBRARY: _l("来自 chinese-calendar")})
+
+
 class HolidayEntry(SQLModel, table=True):
     """One line of the State Council's notice: a date or a run of dates, holiday or make-up day.
 
@@ -38,7 +46,9 @@ class HolidayEntry(SQLModel, table=True):
     last_day: date = Field(sa_column=Column(Date, nullable=False, index=True))
     kind: DayKind = enum_field(DayKind)
     name: str = Field(max_length=40)  # 春节, 国庆节 … as the notice names it
-    created_by_id: int = Field(foreign_key="user_account.id")
+    source: HolidaySource = enum_field(HolidaySource, default=HolidaySource.MANUAL)
+    # None for the entries seeded from the library (`marketplace holidays seed`).
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = utc_field(default_now=True)
 
     @property
