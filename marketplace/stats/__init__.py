@@ -1,0 +1,1 @@
+"""Statistics: the staff dashboard (/staff/dashboard) and the public figures (/stats)."""
