@@ -538,9 +538,14 @@ def whoosh_bench(
     sx = ix.SearchIndex.at(path)
     reset_peak()
     cold = Timings()
+    warm_start = time.perf_counter()
     for terms in warm:  # the first one opens the searcher and loads the facet caches
         run_query(sx, terms, cold)
     out["cold_first_query_ms"] = round(cold.total[0], 1)
+    # The warm-up made the posting lists' shared arrays be written in threads; measure after.
+    if sx.store is not None:
+        sx.store.wait(timeout=600)
+        out["shared_arrays_written_s"] = round(time.perf_counter() - warm_start, 1)
     searcher = sx.searcher()
 
     plain = Timings()
@@ -589,6 +594,144 @@ def whoosh_bench(
     sx.forget()
     E.CACHE.clear()
     out["index_mb_after_updates"] = round(dir_mb(path), 1)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Four real gunicorn workers serving the search page on the same index: their private memory
+# (the engine's arrays are memory-mapped files shared through the page cache, shared_arrays.py)
+# and the page's latency with the thesaurus, the partial fallback and the typo correction on.
+
+GUNICORN_WORKERS = 4
+TARGET_WORKER_PRIVATE_MB = 300
+
+
+def _worker_pids(master: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return sorted(pids)
+
+
+def private_mb(pid: int) -> dict[str, float]:
+    """Private_Clean + Private_Dirty (and Rss, Pss) of a process, from smaps_rollup."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("Rss", "Pss", "Private_Clean", "Private_Dirty", "Shared_Clean", "Anonymous"):
+            values[key] = int(rest.split()[0]) / 1024
+    values["private"] = values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
+    return values
+
+
+def _get(port: int, path: str) -> tuple[int, float]:
+    import http.client
+
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status, ms(time.perf_counter() - start)
+    finally:
+        conn.close()
+
+
+def _drive(port: int, paths: list[str], threads: int) -> tuple[list[float], int]:
+    """GET every path over ``threads`` connections at a time; (latencies, non-200 count)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        done = list(pool.map(lambda p: _get(port, p), paths))
+    return [t for _s, t in done], sum(status != 200 for status, _t in done)
+
+
+def gunicorn_bench(n: int, warm: list[list[str]], queries: list[list[str]], work: Path) -> dict:
+    """``gunicorn -w 4 wsgi:app`` on an empty database and the index built above (its shared
+    arrays removed first: the workers write them), the search page driven by 4 client
+    threads, then each worker's private memory."""
+    import os
+    import socket
+    import subprocess
+    import urllib.parse
+
+    index = work / f"whoosh_{n}"
+    shutil.rmtree(index / ".arrays", ignore_errors=True)
+    folder = work / f"app_{n}"
+    folder.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "SEARCH_INDEX_DIR": str(index),
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "SECRET_KEY": "bench-search",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    venv = Path(sys.executable).parent
+    subprocess.run([str(venv / "flask"), "--app", "wsgi", "marketplace", "migrate"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [str(venv / "gunicorn"), "-w", str(GUNICORN_WORKERS), "-b", f"127.0.0.1:{port}",
+           "--chdir", str(ROOT), "--timeout", "300", "--log-level", "warning",
+           "wsgi:app"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env)
+    out: dict[str, object] = {"gunicorn_workers": GUNICORN_WORKERS}
+
+    def page(terms: list[str]) -> str:
+        return "/search?" + urllib.parse.urlencode({"q": " ".join(terms)})
+
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                _get(port, "/search?q=")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("gunicorn did not start") from None
+                time.sleep(0.5)
+        # Warm-up: every worker opens the index; the first to need a segment's arrays writes
+        # them (the posting lists of a field in a thread), the others map them.
+        start = time.perf_counter()
+        warm_times, _bad = _drive(port, [page(t) for t in warm] * GUNICORN_WORKERS, 4)
+        out["gunicorn_warm_max_ms"] = round(max(warm_times), 1)
+        fields = (*ix.TEXT_FIELDS, "grams")
+        with ix.SearchIndex.at(index).open().searcher() as searcher:
+            leaves = searcher.reader().leaf_readers()
+            segments = [leaf.segment().segment_id() for leaf, _o in leaves]
+        wanted = [index / ".arrays" / seg / f"postings.{f}" / "manifest.json"
+                  for seg in segments for f in fields]  # fmt: skip
+        while not all(p.exists() for p in wanted) and time.perf_counter() - start < 600:
+            _drive(port, [page(t) for t in warm], 4)
+            time.sleep(1)
+        out["gunicorn_arrays_written_s"] = round(time.perf_counter() - start, 1)
+        out["shared_arrays_mb"] = round(dir_mb(index / ".arrays"), 1)
+        paths = [page(t) for t in queries]
+        times, bad = _drive(port, paths, 4)
+        out["gunicorn_page_p50_ms"] = round(statistics.median(times), 1)
+        out["gunicorn_page_p95_ms"] = round(pct(times, 0.95), 1)
+        out["gunicorn_page_non_200"] = bad
+        workers = _worker_pids(proc.pid)
+        mem = [private_mb(pid) for pid in workers]
+        out["worker_private_mb"] = round(max(m["private"] for m in mem), 1)
+        out["worker_private_mb_each"] = [round(m["private"], 1) for m in mem]
+        out["worker_rss_mb_each"] = [round(m["Rss"], 1) for m in mem]
+        out["worker_pss_mb_each"] = [round(m["Pss"], 1) for m in mem]
+        out["worker_private_dirty_mb_each"] = [round(m["Private_Dirty"], 1) for m in mem]
+        out["worker_anonymous_mb_each"] = [round(m["Anonymous"], 1) for m in mem]
+        print(f"  gunicorn: page p95 {out['gunicorn_page_p95_ms']} ms, worker private "
+              f"{out['worker_private_mb_each']} MB", file=sys.stderr)  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
     return out
 
 
@@ -774,6 +917,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261127, help="random seed")
     parser.add_argument("--no-fts", action="store_true", help="skip the FTS5 baseline")
     parser.add_argument("--keep", action="store_true", help="keep the index folders")
+    parser.add_argument("--no-gunicorn", action="store_true", help="skip the 4-worker run")
     args = parser.parse_args(argv)
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
     if args.quick:
@@ -796,6 +940,8 @@ def main(argv: list[str] | None = None) -> int:
             r: dict[str, object] = {"docs": n}
             r.update(corpus_stats(corpus, n, queries))
             r.update(whoosh_bench(corpus, n, warm, queries, args, work))
+            if not args.no_gunicorn:
+                r.update(gunicorn_bench(n, warm, queries, work))
             if not args.no_fts:
                 r.update(fts_bench(corpus, n, warm, queries, args, work))
             r["process_peak_rss_mb"] = round(rss_mb())
@@ -819,6 +965,8 @@ def main(argv: list[str] | None = None) -> int:
         ("filtered+deadline p95 ms", "query_filtered_p95_ms", "fts5_query_filtered_p95_ms"),
         ("update visible p50 ms", "update_visible_p50_ms", None),
         ("update visible p95 ms", "update_visible_p95_ms", "fts5_update_visible_p95_ms"),
+        ("search page p95 ms (4 workers)", "gunicorn_page_p95_ms", None),
+        ("worker private MB (max)", "worker_private_mb", None),
     ]
     header = f"{'':<26}" + "".join(f"{f'whoosh {n:,}':>16}{f'fts5 {n:,}':>14}" for n in sizes)
     print(header)
@@ -843,6 +991,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         key = f"docs_{n // 1000}k" if n % 1000 == 0 else f"docs_{n}"
         summary[key] = results[n]
+    summary["load_average"] = [round(x, 2) for x in __import__("os").getloadavg()]
     summary["targets_met"] = {
         "at_docs": max(sizes),
         "query_p95_under_100ms": largest["query_p95_ms"] < TARGET_QUERY_P95_MS,
@@ -855,6 +1004,10 @@ def main(argv: list[str] | None = None) -> int:
             largest["bad_input_cold_max_ms"],
         )
         < 1000,
+        "worker_private_under_300mb": largest.get("worker_private_mb", 0)
+        < TARGET_WORKER_PRIVATE_MB,
+        "query_p95_at_most_fts5": largest["query_p95_ms"]
+        <= largest.get("fts5_query_p95_ms", float("inf")),
         "refresh_consistent": largest["refresh_doc_count_excess"] == 0
         and largest["refresh_edited_docs_seen_twice"] == 0,
     }

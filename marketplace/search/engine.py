@@ -4,7 +4,9 @@ Whoosh's own matchers walk the postings one document at a time in Python. At 100
 documents an AND of common terms with five facet counts took 0.8–2.5 s (bench/search_speed.py).
 The index here is still Whoosh's, written by its writer and read through its segment readers.
 But each posting list is read block by block into numpy arrays and kept per segment: a
-segment never changes once written, so a later commit does not throw the cache away. A query
+segment never changes once written, so a later commit does not throw the cache away; with the
+index's shared arrays (shared_arrays.py, the default) they are files written once per segment
+and memory-mapped, one copy in the page cache for every worker process. A query
 is then a handful of vector operations over all documents: BM25F with Whoosh's own formula
 and statistics (the same scores as ``searcher.search``), masks for all-of/any-of, ``bincount``
 for the facets and a partial sort for the page.
@@ -26,6 +28,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from . import shared_arrays as S
 from . import whoosh_compat as W
 
 K1, B = 1.2, 0.75  # whoosh.scoring.BM25F defaults, which the index was tuned with
@@ -196,8 +199,13 @@ class Found:
 class View:
     """All documents of one Whoosh searcher as numpy arrays, global docnums as indexes."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, store: S.Store | None = None, opener=None):
+        """``store``: the index's shared arrays (shared_arrays.py), memory-mapped; without
+        one, this process's own CACHE. ``opener(segid)``: a context manager giving a leaf
+        reader of that segment of its own, for writing posting files in the background."""
         self.searcher = searcher
+        self.store = store
+        self.opener = opener
         reader = searcher.reader()
         self.leaves = [
             (leaf, offset, leaf.segment().segment_id()) for leaf, offset in reader.leaf_readers()
@@ -216,10 +224,22 @@ class View:
     def _join(self, kind: str, field: str, load) -> np.ndarray:
         key = (kind, field)
         if key not in self._joined:
-            parts = [CACHE.get((segid, kind, field), lambda leaf=leaf: (load(leaf, field),))[0]
+            parts = [self._part(leaf, segid, kind, field, load)
                      for leaf, _offset, segid in self.leaves]  # fmt: skip
             self._joined[key] = np.concatenate(parts) if parts else np.empty(0)
         return self._joined[key]
+
+    def _part(self, leaf, segid: str, kind: str, field: str, load) -> np.ndarray:
+        if self.store is None or not self.store.holds(leaf):
+            return CACHE.get((segid, kind, field), lambda: (load(leaf, field),))[0]
+        if kind == "codes":  # the segment's own value codes, as this process's codes
+            arrays, meta = self.store.group(leaf, segid, "facet", field)
+            vocabulary = VOCABULARIES.setdefault(field, _Vocabulary())
+            mapping = np.array([0, *(vocabulary.code(v) for v in meta["values"])], np.int32)
+            return mapping[arrays["codes"]]
+        if kind == "column":
+            return self.store.group(leaf, segid, "column", field)[0]["keys"]
+        return W.LENGTH_OF_BYTE[self.store.group(leaf, segid, "lengths", field)[0]["codes"]]
 
     def codes(self, field: str) -> np.ndarray:
         return self._join("codes", field, _facet_codes)
@@ -230,11 +250,18 @@ class View:
     def lengths(self, field: str) -> np.ndarray:
         return self._join("lengths", field, _lengths)
 
+    def _segment_postings(self, leaf, segid: str, field: str, text: str):
+        if self.store is None or not self.store.holds(leaf):
+            return CACHE.get((segid, "postings", field, text), lambda: _postings(leaf, field, text))
+        shared = self.store.postings(leaf, segid, field, self.opener)
+        if shared is None:  # being written (by this process or another): read it from Whoosh
+            return _postings(leaf, field, text)
+        return shared.get(text)
+
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = [], []
         for leaf, offset, segid in self.leaves:
-            key = (segid, "postings", field, text)
-            i, w = CACHE.get(key, lambda leaf=leaf: _postings(leaf, field, text))
+            i, w = self._segment_postings(leaf, segid, field, text)
             if len(i):
                 ids.append(i.astype(np.int64) + offset)
                 weights.append(w)

@@ -31,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import LockError
 
 from . import engine as E
+from . import shared_arrays as S
 from . import text as T
 from . import whoosh_compat as W
 
@@ -182,6 +183,11 @@ class SearchIndex:
         self._searcher = None
         self._view: E.View | None = None
         self._lock = threading.RLock()
+        # The engine's arrays, memory-mapped from <index>/.arrays (shared_arrays.py): one copy
+        # in the page cache for every worker. None: each process reads its own (engine.CACHE).
+        self.store: S.Store | None = S.Store(path) if self.shared else None
+
+    shared: ClassVar[bool] = True
 
     @classmethod
     def at(cls, path: str | Path) -> SearchIndex:
@@ -237,8 +243,32 @@ class SearchIndex:
         with self._lock:
             searcher = self.searcher()
             if self._view is None or self._view.searcher is not searcher:
-                self._view = E.View(searcher)
+                self._view = E.View(searcher, self.store, self._segment_leaf)
+                if self.store is not None:
+                    self._clean_arrays()
             yield self._view
+
+    def _clean_arrays(self) -> None:
+        """Remove the arrays of segments gone from the index: neither this searcher's nor the
+        latest commit's (another worker may already search a newer commit than ours)."""
+        live = {segid for _leaf, _offset, segid in self._view.leaves}
+        try:
+            live |= W.latest_segment_ids(self.open())
+        except Exception:  # a commit in progress: clean next time
+            log.warning("search index: arrays not cleaned", exc_info=True)
+            return
+        self.store.clean(live)
+
+    @contextmanager
+    def _segment_leaf(self, segid: str):
+        """A reader of one segment of its own (its own file handles), for a thread that writes
+        that segment's arrays while queries read through the warm searcher; None if gone."""
+        searcher = _storage(self.path).open_index().searcher()
+        try:
+            yield next((leaf for leaf, _offset in searcher.reader().leaf_readers()
+                        if leaf.segment().segment_id() == segid), None)  # fmt: skip
+        finally:
+            searcher.close()
 
     def last_applied(self) -> int:
         """The last outbox id in the index, read from the warm searcher (every search asks)."""

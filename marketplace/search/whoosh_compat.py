@@ -56,19 +56,22 @@ def check_version(installed: tuple[str, str] | None = None) -> None:
 check_version()
 
 __all__ = [
+    "EMPTY_POSTINGS",
     "LENGTH_OF_BYTE",
     "TermNotFound",
     "UnsupportedWhoosh",
     "column_keys",
     "datetime_to_long",
     "install_posting_pool",
+    "latest_segment_ids",
     "length_codes",
     "postings",
 ]
 
 # Whoosh stores a field length in one byte; BM25 sees the decoded value.
 LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_EMPTY = (np.empty(0, np.int32), np.empty(0, np.float32))
+EMPTY_POSTINGS = (np.empty(0, np.int32), np.empty(0, np.float32))
+_EMPTY = EMPTY_POSTINGS
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -129,6 +132,11 @@ def column_keys(leaf, name: str, missing: np.uint64) -> np.ndarray:
     values, count = _fixed_column(reader, n, reader._fixedlen, ">u8")
     out[:count] = values
     return out
+
+
+def latest_segment_ids(index) -> set[str]:
+    """The ids of the segments in the index's latest commit (its TOC, read again)."""
+    return {segment.segment_id() for segment in index._segments()}
 
 
 def length_codes(leaf, field: str) -> np.ndarray:

@@ -194,8 +194,11 @@ def test_an_edited_document_counts_once_in_the_view(sx):
 
 
 def test_the_segment_cache_stays_within_its_budget(sx, monkeypatch):
+    """Without the shared arrays (SearchIndex.shared off), each process caches its own."""
     small = E._Cache(max_bytes=4096)
     monkeypatch.setattr(E, "CACHE", small)
+    monkeypatch.setattr(sx, "store", None)
+    sx.forget()
     with sx.reading() as view:
         view.run(ix.build_query([("检测 压铸 锂电池 光伏", False)]), facets=ix.FACETS)
     assert small.bytes > 0 and (small.bytes <= 4096 or len(small._items) == 1)
