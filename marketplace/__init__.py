@@ -24,6 +24,12 @@ ROUTE_MODULES = (
     "integrity.views",
     "awards.views",
     "projects.views",
+    "projects.milestone_views",
+    "projects.finance_views",
+    "inbox.views",
+    "stats.views",
+    "exports.views",
+    "api.views",
 )
 
 
@@ -45,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import db, i18n, security
     from .accounts.sessions import load_user
-    from .errors import register_error_handlers
+    from .error_pages import register_error_handlers
 
     db.init_app(app)
     i18n.init_app(app)
@@ -76,12 +82,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(importlib.import_module(f"{__name__}.integrity.blueprint").bp)
     app.register_blueprint(importlib.import_module(f"{__name__}.awards.blueprint").bp)
     app.register_blueprint(importlib.import_module(f"{__name__}.projects.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.inbox.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.stats.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.exports.blueprint").bp)
+    app.register_blueprint(importlib.import_module(f"{__name__}.api.blueprint").bp)
     # Templates compare states with the enums (Role.ADMIN), never with string literals.
     from .states import labelled_enums
 
     app.jinja_env.globals.update(labelled_enums())
     search_engine.CACHE.max_bytes = app.config["SEARCH_CACHE_MB"] * 2**20
 
+    from . import static_files
+
+    static_files.init_app(app)
     from .cli import register_cli
 
     register_cli(app)

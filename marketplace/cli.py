@@ -63,6 +63,7 @@ def init_cmd() -> None:
     ctx.invoke(migrate_cmd)
     ctx.invoke(demo_cmd, if_empty=True)
     ctx.invoke(index_rebuild_cmd)
+    ctx.invoke(holidays_seed_cmd, year=None)
 
 
 @marketplace.command("tick")
@@ -81,6 +82,12 @@ def tick_cmd() -> None:
     from .review.panels import send_reminders
 
     click.echo(f"sent {send_reminders()} review reminder(s)")
+    from .projects.milestone_schedule import send_due_reminders
+
+    click.echo(f"sent {send_due_reminders()} milestone due-date reminder(s)")
+    from .inbox.delivery import send_pending_mail
+
+    click.echo(f"sent {send_pending_mail()} notification e-mail(s)")
     db.optimize(db.engine())
 
 
@@ -154,6 +161,29 @@ def index_verify_cmd() -> None:
             f"{len(drift.extra)} extra (run `marketplace index rebuild`)"
         )
     click.echo("index matches the database")
+
+
+@marketplace.group("holidays")
+def holidays_group() -> None:
+    """The holiday table (节假日设置) the 公示 window is counted with."""
+
+
+@holidays_group.command("seed")
+@click.option("--year", type=int, default=None, help="One year (default: last year onwards).")
+def holidays_seed_cmd(year: int | None) -> None:
+    """Copy chinese-calendar's arrangement into the holiday table (idempotent, audited)."""
+    from .workdays import seeding
+    from .workdays.calendar import library_years
+
+    if year is not None and year not in library_years():
+        known = sorted(library_years())
+        raise click.ClickException(
+            f"chinese-calendar does not know {year} (it knows {known[0]}–{known[-1]}); "
+            "enter that year's notice on the holiday settings page"
+        )
+    years = [year] if year is not None else seeding.default_years()
+    for y in years:
+        click.echo(f"holidays {y}: {seeding.seed_year(year=y)} entry(ies) added from the library")
 
 
 @marketplace.command("create-admin")

@@ -21,6 +21,10 @@ _ENV_KEYS: dict[str, type] = {
     "MAIL_PASSWORD": str,
     "MAIL_USE_TLS": bool,
     "MAIL_SENDER": str,
+    "MAIL_TIMEOUT_SECONDS": int,
+    "MAIL_MAX_ATTEMPTS": int,
+    "MAIL_RETRY_MINUTES": int,
+    "MAIL_SEND_AFTER_REQUEST": bool,
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
     "PASSWORD_HASH_METHOD": str,
@@ -44,6 +48,14 @@ _ENV_KEYS: dict[str, type] = {
     "SCORE_SPREAD_FLAG": int,
     "REVIEW_REMINDER_HOURS": int,
     "HOME_STATS_CACHE_SECONDS": int,
+    "PROJECT_FIRST_TRANCHE_PERCENT": int,
+    "PROJECT_FIRST_TRANCHE_MAX_PERCENT": int,
+    "PROJECT_RECTIFY_MONTHS": int,
+    "PROJECT_EXTENSION_MAX_MONTHS": int,
+    "ACCEPTANCE_RECTIFY_MONTHS": int,
+    "PROJECT_REMINDER_DAYS": list,
+    "OCDS_OCID_PREFIX": str,
+    "API_TOKEN_MAX_DAYS": int,
 }
 
 
@@ -94,6 +106,16 @@ class DefaultConfig:
     SCORE_SPREAD_FLAG = 20
     # `tick` reminds an expert once who has not declared / not scored this long after assignment.
     REVIEW_REMINDER_HOURS = 48
+    # Projects (任务书): the share of each funding source paid on signing, by default and at most.
+    PROJECT_FIRST_TRANCHE_PERCENT = 30
+    PROJECT_FIRST_TRANCHE_MAX_PERCENT = 60
+    # Milestones: the rectification period after a failed review, the longest extension, the
+    # rectification period after a 验收 verdict 整改 (months), and the days before a due date
+    # on which `tick` reminds the team (0: on the day).
+    PROJECT_RECTIFY_MONTHS = 3
+    PROJECT_EXTENSION_MAX_MONTHS = 12
+    ACCEPTANCE_RECTIFY_MONTHS = 3
+    PROJECT_REMINDER_DAYS: tuple[int, ...] = (14, 3, 0)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -131,12 +153,27 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = False
     MAIL_SENDER = "noreply@kjj.example.cn"
+    # Notification e-mail (an outbox drained after each request and by `tick`): the SMTP
+    # timeout, how often a message is tried before it is given up, the wait between tries
+    # (minutes, doubled each time), and whether a request sends its own mail once its response
+    # is out (off: only `tick` sends). Nothing is queued while MAIL_SERVER is unset.
+    MAIL_TIMEOUT_SECONDS = 10
+    MAIL_MAX_ATTEMPTS = 5
+    MAIL_RETRY_MINUTES = 5
+    MAIL_SEND_AFTER_REQUEST = True
+    NOTIFICATIONS_PAGE_SIZE = 30  # the notification centre
 
     PAGE_SIZE = 20
     # The home page's public figures are recounted at most this often per process (seconds).
     HOME_STATS_CACHE_SECONDS = 30
     REVIEW_QUEUE_PAGE_SIZE = 50  # the staff review queue, and its pending amendments
     MY_BIDS_PAGE_SIZE = 50  # a research team's "my bids"
+    # Open data (/api/v1, /open-data): the OCDS ocid prefix registered for this publisher, the
+    # publisher named in the OCDS package, the page size bound, and how long a new token lives.
+    OCDS_OCID_PREFIX = "ocds-lhkj01"
+    OPEN_DATA_PUBLISHER = "临海市科学技术局"
+    API_MAX_PER_PAGE = 100
+    API_TOKEN_MAX_DAYS = 365
 
 
 def _parse(kind: type, raw: str):

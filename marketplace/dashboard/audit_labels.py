@@ -29,19 +29,10 @@ from ..workdays.models import DayKind
 for _module in sorted(Path(__file__).resolve().parents[1].glob("*/actions.py")):
     importlib.import_module(f"marketplace.{_module.parent.name}.actions")
 
-# TRANSITIONAL: labels of codes written by code that still passes a plain string and whose domain
-# declares no AuditAction enum yet. tests/test_audit_view.py fails when a code written anywhere
-# has no label in an enum or here; the lead moves these into enums and removes this table.
-ACTION_LABELS: dict[str, Any] = {
-    "subscription.create": _l("新建订阅"),
-    "subscription.delete": _l("取消订阅"),
-}
-
 
 def action_labels() -> dict[str, str]:
     """Every known action code in words (the trail's filter)."""
-    declared = {code: member.label for code, member in audit_actions().items()}
-    return {**{code: str(label) for code, label in ACTION_LABELS.items()}, **declared}
+    return {code: member.label for code, member in audit_actions().items()}
 
 
 OBJECT_LABELS: dict[str, Any] = {
@@ -64,6 +55,16 @@ OBJECT_LABELS: dict[str, Any] = {
     "project": _l("项目"),
     "challenge_failure": _l("流榜"),
     "holiday_entry": _l("节假日安排"),
+    "project_milestone": _l("里程碑"),
+    "project_milestone_report": _l("里程碑报告"),
+    "project_inspection": _l("现场考察"),
+    "project_extension": _l("延期申请"),
+    "project_acceptance": _l("验收"),
+    "project_final_account": _l("决算"),
+    "project_plan_version": _l("里程碑计划版本"),
+    "ledger_movement": _l("账目"),
+    "ledger_tranche": _l("拨付批次"),
+    "api_token": _l("API 令牌"),
 }
 
 FIELD_LABELS: dict[str, Any] = {
@@ -172,7 +173,7 @@ _ENUMS: dict[tuple[str, str], type[enum.Enum]] = {
 def action_label(code: str) -> str:
     """The action in words (the code itself for one written before it had a label)."""
     member = audit_actions().get(code)
-    return member.label if member is not None else str(ACTION_LABELS.get(code, code))
+    return member.label if member is not None else code
 
 
 def value_text(object_type: str, field: str, value: Any) -> str:

@@ -8,14 +8,14 @@ from datetime import datetime, time, timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import func, select
 
 from .. import db
 from .. import notifications as notify_store
+from ..accounts import queries as account_queries
 from ..accounts.access import current_organisation
-from ..accounts.models import Membership, Organisation, OrgStatus, Role, User
+from ..accounts.models import OrgStatus, Role
 from ..challenges import queries as challenge_queries
-from ..challenges.models import Challenge, ChallengeStatus, Phase
+from ..challenges.models import Phase
 from ..pagination import Page, page_arg
 from ..parsing import parse_id
 from ..security import login_required, roles_required
@@ -34,21 +34,14 @@ def home():
     )
     todo = {}
     if current_user.is_authenticated and current_user.is_staff:
-        todo["pending_orgs"] = s.exec(
-            select(func.count()).where(Organisation.status == OrgStatus.PENDING)
-        ).one()
+        todo["pending_orgs"] = account_queries.count_organisations(s, OrgStatus.PENDING)
     if current_user.is_authenticated and current_user.is_org_admin:
-        todo["pending_members"] = s.exec(
-            select(func.count()).where(
-                User.organisation_id == current_user.organisation_id,
-                User.membership == Membership.PENDING,
-            )
-        ).one()
+        todo["pending_members"] = account_queries.count_pending_members(
+            s, current_user.organisation_id
+        )
     org = current_organisation()
     if current_user.is_authenticated and current_user.is_staff:
-        todo["pending_challenges"] = s.exec(
-            select(func.count()).where(Challenge.status == ChallengeStatus.PENDING_REVIEW)
-        ).one()
+        todo["pending_challenges"] = challenge_queries.count_pending_review(s)
     return render_template(
         "dashboard/home.html", stats=stats, todo=todo, org=org, latest=latest, now=now
     )
@@ -66,9 +59,7 @@ def _home_stats(s, now: datetime) -> dict:
     if ttl > 0 and cached and 0 <= now_s - cached[0] < ttl:
         return cached[1]
     stats = {
-        "verified_orgs": s.exec(
-            select(func.count()).where(Organisation.status == OrgStatus.VERIFIED)
-        ).one(),
+        "verified_orgs": account_queries.count_organisations(s, OrgStatus.VERIFIED),
         **challenge_queries.counts_by_phase(s, now),
     }
     current_app.extensions["mp_home_stats"] = (now_s, stats)
@@ -92,8 +83,12 @@ def _day_arg(name: str, *, end: bool = False) -> datetime | None:
 @login_required
 def notifications():
     # Reading changes nothing (a link from another site must not mark anything read).
-    rows = notify_store.recent_for(db.session(), current_user.id)
-    return render_template("dashboard/notifications.html", rows=rows)
+    page = page_arg()
+    per_page = current_app.config["NOTIFICATIONS_PAGE_SIZE"]
+    rows, total = notify_store.page_for(db.session(), current_user.id, page=page, per_page=per_page)
+    return render_template(
+        "dashboard/notifications.html", rows=rows, page=Page(rows, page, per_page, total)
+    )
 
 
 @bp.post("/notifications/read")
