@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from .errors import Conflict, ValidationFailed
+from .errors import Conflict, PermissionDenied, ValidationFailed
 from .parsing import parse_int
 
 
@@ -158,6 +158,7 @@ def edit_flow(
     done: Callable[[Any], ResponseReturnValue],
     saved: str | Callable[[Any], str] | None = None,
     message_field: str = "_form",
+    keep_form_when_refused: bool = False,
 ) -> ResponseReturnValue:
     """The one shape of an edit page: GET shows it, POST reads, saves through one service.
 
@@ -166,7 +167,9 @@ def edit_flow(
     ``save(raw)`` calls the service (which parses and validates); ``done(result)`` is the
     redirect after success, flashed with ``saved`` (or ``saved(result)``). A stale form
     (``Conflict``) comes back as 409 and invalid input (``ValidationFailed``) as 422, both with
-    the user's input; a refusal that names no field is shown under ``message_field``.
+    the user's input; a refusal that names no field is shown under ``message_field``. With
+    ``keep_form_when_refused``, a ``PermissionDenied`` the service raises (e.g. an integrity
+    bar found at submission) comes back as 403 on the same form instead of the error page.
     """
     if request.method == "GET":
         return render(raw=initial(), errors={}, status=200)
@@ -178,6 +181,10 @@ def edit_flow(
     except ValidationFailed as exc:
         errors = exc.field_errors or {message_field: [exc.message]}
         return render(raw=raw, errors=errors, status=422)
+    except PermissionDenied as exc:
+        if not keep_form_when_refused:
+            raise
+        return render(raw=raw, errors={message_field: [exc.message]}, status=403)
     if saved:
         flash(saved(result) if callable(saved) else saved, "success")
     return done(result)

@@ -24,7 +24,8 @@ from ..accounts.models import Organisation, Role, User
 from ..challenges import services as challenge_services
 from ..challenges.access import can_view, is_issuer, is_staff
 from ..challenges.models import Challenge, ChallengeStatus
-from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from ..errors import InvalidTransition, PermissionDenied, ValidationFailed
+from ..forms import edit_flow
 from ..pagination import Page, page_arg
 from ..parsing import parse_int
 from ..security import login_required, roles_required
@@ -116,43 +117,49 @@ def start(challenge_id: int):
 @roles_required(Role.RESEARCHER)
 def edit(bid_id: int):
     bid, challenge = _own_or_404(bid_id)
-    if request.method == "GET":
-        if bid.status is BidStatus.WITHDRAWN or not challenge.is_open():
-            return redirect(url_for("bids.detail", bid_id=bid.id))
-        return _form(bid, challenge)
-    raw = raw_from_form(request.form)
-    try:
-        bid = services.save_draft(
+    if request.method == "GET" and (bid.status is BidStatus.WITHDRAWN or not challenge.is_open()):
+        return redirect(url_for("bids.detail", bid_id=bid.id))
+
+    def render(*, raw, errors, status):
+        # Read the bid again: a draft saved before a refused submission has a new version.
+        fresh = db.session().get(Bid, bid_id)
+        return _form(
+            fresh, challenge, content=BidContent.from_raw(raw), errors=errors, status=status
+        )
+
+    def save(raw):
+        """Save the draft; with 提交, submit it too (the draft stays saved if that is refused)."""
+        services.save_draft(
             actor=current_user,
             bid_id=bid.id,
             raw=raw,
             expected_version=parse_int(request.form.get("version")) or 0,
         )
-    except Conflict as exc:
-        return _form(
-            bid,
-            challenge,
-            content=BidContent.from_raw(raw),
-            errors={"_form": [exc.message]},
-            status=409,
-        )
-    if request.form.get("action") != "submit":
-        flash(_("草稿已保存（尚未提交）。"), "success")
-        return redirect(url_for("bids.edit", bid_id=bid.id))
-    try:
-        receipt = services.submit_bid(
+        if request.form.get("action") != "submit":
+            return None
+        return services.submit_bid(
             actor=current_user,
             bid_id=bid.id,
             idempotency_key=request.form.get("idempotency_key", ""),
         )
-    except ValidationFailed as exc:
-        errors = exc.field_errors or {"_form": [exc.message]}
-        return _form(bid, challenge, errors=errors, status=422)
-    except PermissionDenied as exc:
-        return _form(bid, challenge, errors={"_form": [exc.message]}, status=403)
-    if not receipt.repeated:
-        flash(_("揭榜材料已提交，请保存回执。"), "success")
-    return redirect(url_for("bids.receipt", bid_id=receipt.bid.id, version=receipt.version.version))
+
+    def done(receipt):
+        if receipt is None:
+            flash(_("草稿已保存（尚未提交）。"), "success")
+            return redirect(url_for("bids.edit", bid_id=bid.id))
+        if not receipt.repeated:
+            flash(_("揭榜材料已提交，请保存回执。"), "success")
+        version = receipt.version.version
+        return redirect(url_for("bids.receipt", bid_id=receipt.bid.id, version=version))
+
+    return edit_flow(
+        render=render,
+        initial=lambda: bid.content,
+        read=raw_from_form,
+        save=save,
+        done=done,
+        keep_form_when_refused=True,
+    )
 
 
 @bp.get("/bids/<int:bid_id>")

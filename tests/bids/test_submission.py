@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -227,3 +228,25 @@ def test_my_bids_and_the_issuers_count(app, client, market, start_bid, login):
     assert "已收到 1 份揭榜材料" in issuer.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     assert issuer.get(f"/bids/{bid_id}").status_code == 404
     assert db.session().get(Challenge, challenge.id).is_open()
+
+
+def test_after_a_refused_submission_the_form_saves_again(client, market, start_bid):
+    """The draft was saved before the submission was refused: the page it comes back on
+    carries the new version, so fixing the answer and submitting is not a stale form."""
+    bid_id = start_bid(client, market["team"], market["challenge"])
+    data = bid_form(market["challenge"], market["team"])
+    first = next(k for k in data if k.startswith("answer_"))
+    answer, data[first] = data[first], " "
+    refused = client.post(
+        f"/bids/{bid_id}/edit",
+        data={**data, "action": "submit", "idempotency_key": "k1", "version": 1},
+    )
+    assert refused.status_code == 422
+    version = re.search(r'name="version" value="(\d+)"', refused.get_data(as_text=True))
+    assert version and int(version.group(1)) == db.session().get(Bid, bid_id).version_id > 1
+    data[first] = answer
+    resp = client.post(
+        f"/bids/{bid_id}/edit",
+        data={**data, "action": "submit", "idempotency_key": "k2", "version": version.group(1)},
+    )
+    assert resp.status_code == 302 and "/receipt/" in resp.headers["Location"]
