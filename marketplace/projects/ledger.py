@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 
 from .. import audit, db
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..states import check_transition, ensure_transition
 from ..units import SHANGHAI, fen_to_wan
 from .actions import ProjectAction
@@ -642,5 +642,6 @@ def release_tranche(s: Session, *, actor, tranche_id: int, idempotency_key: str 
                 wan=_wan(tranche.subsidy_fen + tranche.enterprise_fen),
             ),
             link=f"/projects/{project.id}",
+            kind=NotificationKind.PROJECT_PAYMENT,
         )
     return movement

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from ..accounts.models import Role
-from ..models_base import enum_field, sql, utc_field
+from ..models_base import StoredFileColumns, enum_field, sql, utc_field
 from ..states import STAFF, LabelledEnum, StateMachine, labels
 
 
@@ -177,19 +177,13 @@ class MilestoneReport(SQLModel, table=True):
     staff_at: datetime | None = utc_field(nullable=True)
 
 
-class ReportAttachment(SQLModel, table=True):
+class ReportAttachment(StoredFileColumns, table=True):
     """Evidence (PDF) of a milestone report."""
 
     __tablename__ = "project_report_attachment"
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="project_milestone_report.id", index=True)
-    original_name: str = Field(max_length=200)
-    stored_name: str = Field(max_length=80, unique=True)
-    size_bytes: int
-    sha256: str = Field(max_length=64)
-    uploaded_by_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = utc_field(default_now=True)
 
 
 class Inspection(SQLModel, table=True):

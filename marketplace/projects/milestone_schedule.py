@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 from .. import audit, db
 from ..accounts.models import User
 from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..notifications import NotificationKind
 from ..states import ensure_transition
 from . import milestone_queries as q
 from .actions import ProjectAction
@@ -207,6 +208,13 @@ def send_due_reminders(s: Session, *, on: date | None = None) -> int:
             )
         else:
             title = _("第 %(n)d 个里程碑今天到期", n=milestone.position)
-        tell(s, q.team_user_ids(s, project), project, title, milestone.deliverable[:500])
+        tell(
+            s,
+            q.team_user_ids(s, project),
+            project,
+            title,
+            milestone.deliverable[:500],
+            kind=NotificationKind.PROJECT_REMINDER,
+        )
         sent += 1
     return sent

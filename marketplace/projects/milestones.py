@@ -22,7 +22,7 @@ from ..accounts.models import User
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..integrity import services as integrity
 from ..integrity.models import Measure
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..states import ensure_transition, require_state
 from ..uploads import StoredFile
 from . import milestone_queries as q
@@ -114,8 +114,23 @@ def require_staff(actor: User) -> None:
         raise PermissionDenied()
 
 
-def tell(s: Session, user_ids, project: Project, title: str, body: str = "") -> None:
-    notify(s, user_ids=user_ids, title=f"{title}：{project.number}", body=body, link=_link(project))
+def tell(
+    s: Session,
+    user_ids,
+    project: Project,
+    title: str,
+    body: str = "",
+    *,
+    kind: NotificationKind = NotificationKind.PROJECT_MILESTONE,
+) -> None:
+    notify(
+        s,
+        user_ids=user_ids,
+        title=f"{title}：{project.number}",
+        body=body,
+        link=_link(project),
+        kind=kind,
+    )
 
 
 # --- the team's report ------------------------------------------------------------------------

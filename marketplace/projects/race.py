@@ -16,7 +16,7 @@ from ..awards.models import Award
 from ..challenges.access import is_staff
 from ..challenges.models import Challenge
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..states import check_transition, ensure_transition, require_state
 from . import ledger
 from .actions import ProjectAction
@@ -119,5 +119,6 @@ def decide_race(
         title=_("赛马阶段评审结果：项目 %(no)s 胜出", no=winner.number),
         body=reason,
         link=f"/projects/{winner.id}",
+        kind=NotificationKind.PROJECT_TASK_BOOK,
     )
     return winner

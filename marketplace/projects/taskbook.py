@@ -25,7 +25,7 @@ from ..accounts.models import Role, User
 from ..challenges.access import is_staff
 from ..challenges.models import Challenge
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..notifications import notify
+from ..notifications import NotificationKind, notify
 from ..parsing import parse_int
 from ..states import ensure_transition, require_state
 from ..units import wan_to_fen
@@ -360,6 +360,7 @@ def confirm_task_book(s: Session, *, actor: User, project_id: int, version: int)
         title=_("项目 %(no)s 任务书已签订，项目开始执行", no=project.number),
         body=_("三方均已确认任务书，项目自 %(day)s 起执行。", day=start_on.isoformat()),
         link=f"/projects/{project.id}",
+        kind=NotificationKind.PROJECT_TASK_BOOK,
     )
     return project
 

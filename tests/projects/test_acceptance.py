@@ -168,8 +168,8 @@ def test_not_passed_needs_its_grounds_and_cancels_the_final_tranche_and_the_surp
 
 
 def test_a_lump_sum_project_files_its_final_account_before_the_verdict(world, client, login):
-    if project_now(world).funding_mode is not FundingMode.LUMP_SUM:
-        pytest.skip("the fixture's project is itemised")
+    # New projects are lump-sum (包干制) until staff choose budget lines.
+    assert project_now(world).funding_mode is FundingMode.LUMP_SUM
     _ready(world)
     pid = world["project"].id
     acc.start_acceptance(actor=world["staff"], project_id=pid)

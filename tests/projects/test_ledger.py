@@ -13,7 +13,7 @@ from sqlmodel import select
 from marketplace import db
 from marketplace.audit import AuditEvent
 from marketplace.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
-from marketplace.notifications import Notification
+from marketplace.notifications import Notification, NotificationKind
 from marketplace.projects import ledger
 from marketplace.projects.actions import ProjectAction
 from marketplace.projects.ledger_models import (
@@ -119,6 +119,8 @@ def test_release_pays_once_and_a_repeated_key_returns_the_first_movement(world):
     ).one()
     note = s.exec(select(Notification).where(Notification.user_id == world.leader.id)).one()
     assert project.number in note.title
+    # A payment is its own kind: the leader can choose to get it by e-mail or not.
+    assert note.kind is NotificationKind.PROJECT_PAYMENT
 
 
 def test_a_key_used_for_another_tranche_is_refused(world):
