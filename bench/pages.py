@@ -609,11 +609,13 @@ def wrk(url: str, *, seconds: float, connections: int, threads: int, script: Pat
 # SQL statements per page, in-process
 
 
-def query_counts(env: dict, targets: dict, page_list) -> dict[str, int]:
+def query_counts(env: dict, targets: dict, page_list, *, kept: bool) -> dict[str, int]:
     """Statements per request of each page, through Flask's test client on the same database.
 
     Counted like tests/conftest.py::counting_queries (a ``before_cursor_execute`` listener on
     the app's engine); each page is requested once first so only steady-state work counts.
+    ``kept``: with the page cache on, so the counted request is served from it; off: what
+    rendering the page costs.
     """
     app = create_app(
         {
@@ -623,6 +625,7 @@ def query_counts(env: dict, targets: dict, page_list) -> dict[str, int]:
             "SECRET_KEY": "bench-pages-count",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "PAGE_CACHE_SECONDS": 60 if kept else 0,
         }
     )
     engine = app.extensions["db_engine"]
@@ -668,6 +671,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk per page first")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
     parser.add_argument(
+        "--page-cache",
+        choices=("on", "off"),
+        default="on",
+        help="kept pages (marketplace/page_cache.py) as deployed, or every page rendered",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="small data (200 challenges), 2 s runs: smoke test"
     )
     args = parser.parse_args(argv)
@@ -687,10 +696,12 @@ def main(argv: list[str] | None = None) -> int:
         script = work / "report.lua"
         script.write_text(WRK_SCRIPT)
         env = _app_env(work)
+        env["PAGE_CACHE_SECONDS"] = "60" if args.page_cache == "on" else "0"
         targets = pick_targets(env["DATABASE_URL"])
         page_list = pages(targets)
         # First, so that a broken page stops the run before minutes of wrk.
-        counts = query_counts(env, targets, page_list)
+        counts = query_counts(env, targets, page_list, kept=False)
+        counts_kept = query_counts(env, targets, page_list, kept=True)
 
         site = stack.enter_context(gunicorn("app", ROOT, "wsgi:app", env, args.workers))
         hello = stack.enter_context(gunicorn("hello", work, "hello:app", {}, args.workers))
@@ -727,16 +738,17 @@ def main(argv: list[str] | None = None) -> int:
         f"-c{args.connections} -t{min(args.threads, args.connections)} {args.seconds:g} s a run"
     )
     header = f"{'page':<15}{'req/s':>9}{'hello':>9}{'share':>8}"
-    print(header + f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'queries':>9}")
+    print(header + f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'queries':>9}{'kept':>6}")
     for name, (run, ceiling) in results.items():
         share = run.rps / ceiling.rps
         print(
             f"{name:<15}{run.rps:>9.1f}{ceiling.rps:>9.0f}{share:>7.1%} "
             f"{run.p50_ms:>8.1f}{run.p95_ms:>9.1f}{run.p99_ms:>9.1f}{run.errors:>8}"
-            f"{counts[name]:>9}"
+            f"{counts[name]:>9}{counts_kept[name]:>6}"
         )
     for name, path, account in page_list:
         print(f"  {name:<14} {path}" + (f"  (logged in as {targets[account]})" if account else ""))
+    print(f"page cache {args.page_cache}; queries: rendering the page, and serving it kept")
     print(f"worker RSS after the run: app {rss} MB, hello {hello_rss} MB")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
 
@@ -747,6 +759,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": args.seconds,
         "connections": args.connections,
         "workers": args.workers,
+        "page_cache": args.page_cache,
         "hello_rps_median": round(statistics.median(c.rps for _r, c in results.values()), 1),
     }
     missed = []
@@ -758,6 +771,7 @@ def main(argv: list[str] | None = None) -> int:
         summary[f"{name}_p95_ms"] = round(run.p95_ms, 2)
         summary[f"{name}_p99_ms"] = round(run.p99_ms, 2)
         summary[f"{name}_queries"] = counts[name]
+        summary[f"{name}_queries_kept"] = counts_kept[name]
         summary[f"{name}_errors"] = run.errors
         if ratio < RATIO_TARGETS[name]:
             missed.append(f"{name}_ratio")

@@ -92,8 +92,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(labelled_enums())
     search_engine.CACHE.max_bytes = app.config["SEARCH_CACHE_MB"] * 2**20
 
-    from . import static_files
+    from . import page_cache, static_files
 
+    page_cache.init_app(app)
     static_files.init_app(app)
     from .cli import register_cli
 

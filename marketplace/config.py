@@ -48,6 +48,9 @@ _ENV_KEYS: dict[str, type] = {
     "SCORE_SPREAD_FLAG": int,
     "REVIEW_REMINDER_HOURS": int,
     "HOME_STATS_CACHE_SECONDS": int,
+    "PAGE_CACHE_SECONDS": int,
+    "PAGE_CACHE_MAX_PAGES": int,
+    "PAGE_CACHE_MAX_MB": int,
     "PROJECT_FIRST_TRANCHE_PERCENT": int,
     "PROJECT_FIRST_TRANCHE_MAX_PERCENT": int,
     "PROJECT_RECTIFY_MONTHS": int,
@@ -166,6 +169,12 @@ class DefaultConfig:
     PAGE_SIZE = 20
     # The home page's public figures are recounted at most this often per process (seconds).
     HOME_STATS_CACHE_SECONDS = 30
+    # Rendered pages of the busiest views, kept per process until the data changes
+    # (marketplace/page_cache.py); a kept page is also renewed every this many seconds, so the
+    # clock (a deadline passing) shows within it. 0 turns the cache off.
+    PAGE_CACHE_SECONDS = 60
+    PAGE_CACHE_MAX_PAGES = 500
+    PAGE_CACHE_MAX_MB = 32
     REVIEW_QUEUE_PAGE_SIZE = 50  # the staff review queue, and its pending amendments
     MY_BIDS_PAGE_SIZE = 50  # a research team's "my bids"
     # Open data (/api/v1, /open-data): the OCDS ocid prefix registered for this publisher, the

@@ -18,6 +18,7 @@ from .challenges.models import (
 from .integrity.models import IntegrityRecord, IntegrityRepair  # noqa: F401 (Alembic)
 from .notifications import EmailPreference, Notification, NotificationMail  # noqa: F401
 from .outbox import SearchOutbox
+from .page_cache import DataGeneration  # noqa: F401 (Alembic sees the table)
 from .projects import ledger_models, milestone_models  # noqa: F401 (Alembic sees the tables)
 from .projects.models import Project, ProjectCounter  # noqa: F401 (Alembic sees the tables)
 from .review.models import ExpertField, ExpertProfile  # noqa: F401 (Alembic sees the tables)

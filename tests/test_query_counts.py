@@ -53,6 +53,9 @@ class World:
 
     def __init__(self, app, factory: Factory):
         app.config["BID_LEADER_MAX_LIVE"] = 1_000  # one leader bids on every challenge here
+        # What rendering a page costs: kept pages (page_cache.py) are counted in
+        # tests/test_page_cache.py.
+        app.config["PAGE_CACHE_SECONDS"] = 0
         self.app = app
         self.factory = factory
         self.teams = TeamsFactory(factory)

@@ -9,13 +9,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import db
+from .. import db, page_cache
 from .. import notifications as notify_store
 from ..accounts import queries as account_queries
 from ..accounts.access import current_organisation
 from ..accounts.models import OrgStatus, Role
 from ..challenges import queries as challenge_queries
-from ..challenges.models import Phase
 from ..pagination import Page, page_arg
 from ..parsing import parse_id
 from ..security import login_required, roles_required
@@ -29,9 +28,7 @@ def home():
     s = db.session()
     now = db.utcnow()
     stats = _home_stats(s, now)
-    latest = challenge_queries.public_list(
-        s, challenge_queries.ListFilters(phase=Phase.OPEN), page=1, per_page=5, now=now
-    )
+    latest = challenge_queries.latest_open(s, now=now, limit=5)
     todo = {}
     if current_user.is_authenticated and current_user.is_staff:
         todo["pending_orgs"] = account_queries.count_organisations(s, OrgStatus.PENDING)
@@ -57,12 +54,15 @@ def _home_stats(s, now: datetime) -> dict:
     cached = current_app.extensions.get("mp_home_stats")
     now_s = clock.time()
     if ttl > 0 and cached and 0 <= now_s - cached[0] < ttl:
+        page_cache.keep_until(cached[0] + ttl)  # a kept home page goes with its figures
         return cached[1]
     stats = {
         "verified_orgs": account_queries.count_organisations(s, OrgStatus.VERIFIED),
         **challenge_queries.counts_by_phase(s, now),
     }
     current_app.extensions["mp_home_stats"] = (now_s, stats)
+    if ttl > 0:
+        page_cache.keep_until(now_s + ttl)
     return stats
 
 
