@@ -448,9 +448,16 @@ def matches_for_profile(profile, *, limit: int = 10) -> list[Match]:
     return _match(text, kinds=[DocType.CHALLENGE.value], open_only=True, limit=limit)
 
 
-def kind_label(kind: str) -> str:
+def _kind_labels() -> dict[str, str]:
     return {
         DocType.CHALLENGE.value: _("榜单"),
         DocType.PROFILE.value: _("科研团队"),
         DocType.ACHIEVEMENT.value: _("科技成果"),
-    }.get(kind, kind)
+    }
+
+
+def kind_label(kind: str) -> str:
+    """The label of a document kind (one per hit and facet): translated once per catalogue."""
+    from ..i18n import per_catalogue
+
+    return per_catalogue("search.kind_labels", _kind_labels).get(kind, kind)

@@ -7,6 +7,7 @@ from flask import current_app, render_template, request
 from ..accounts.models import Role
 from ..challenges.models import Industry, Phase
 from ..challenges.queries import BUDGET_BANDS
+from ..i18n import per_catalogue
 from ..pagination import page_arg
 from ..security import login_required, roles_required
 from . import service
@@ -37,7 +38,7 @@ def search():
         page=Page(result.hits, page, per_page, min(result.total, 50 * per_page)),
         args=args,
         sort=sort,
-        industries={i.value: i.label for i in Industry},
+        industries=per_catalogue("search.industries", lambda: {i.value: i.label for i in Industry}),
         bands={key: (low, high) for key, low, high in BUDGET_BANDS},
         kind_label=service.kind_label,
     )

@@ -14,6 +14,7 @@ from ..accounts.models import Organisation, Role
 from ..challenges.models import Industry
 from ..errors import ValidationFailed
 from ..forms import edit_flow, expected_version
+from ..i18n import per_catalogue
 from ..pagination import page_arg
 from ..parsing import parse_id
 from ..security import roles_required
@@ -111,7 +112,7 @@ def detail(profile_id: int):
         achievements=queries.team_achievements(
             s, profile.id, include_private=insider or is_staff(current_user)
         ),
-        work_kinds={k.value: k.label for k in WorkKind},
+        work_kinds=per_catalogue("teams.work_kinds", lambda: {k.value: k.label for k in WorkKind}),
         can_edit=can_edit(current_user, profile),
         insider=insider,
     )
