@@ -24,6 +24,7 @@ _ENV_KEYS: dict[str, type] = {
     "MAIL_TIMEOUT_SECONDS": int,
     "MAIL_MAX_ATTEMPTS": int,
     "MAIL_RETRY_MINUTES": int,
+    "MAIL_CLAIM_TIMEOUT_MINUTES": int,
     "MAIL_SEND_AFTER_REQUEST": bool,
     "SESSION_COOKIE_SECURE": bool,
     "PREFERRED_URL_SCHEME": str,
@@ -163,6 +164,9 @@ class DefaultConfig:
     MAIL_TIMEOUT_SECONDS = 10
     MAIL_MAX_ATTEMPTS = 5
     MAIL_RETRY_MINUTES = 5
+    # A row still "sending" this long after its sender claimed it (the sender died before
+    # recording the result) goes back to pending on the next run, the lost try counted.
+    MAIL_CLAIM_TIMEOUT_MINUTES = 15
     MAIL_SEND_AFTER_REQUEST = True
     NOTIFICATIONS_PAGE_SIZE = 30  # the notification centre
 

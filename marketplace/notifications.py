@@ -102,6 +102,7 @@ class NotificationMail(SQLModel, table=True):
     last_error: str = Field(default="", max_length=300)
     created_at: datetime = utc_field(default_now=True)
     next_attempt_at: datetime = utc_field(default_now=True)
+    claimed_at: datetime | None = utc_field(nullable=True)  # when a sender took it (sending)
     sent_at: datetime | None = utc_field(nullable=True)
 
 

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from marketplace import create_app, db
 from marketplace.accounts.models import Role
+from marketplace.inbox import delivery
 from marketplace.inbox.delivery import send_pending_mail
 from marketplace.notifications import (
     MailStatus,
@@ -156,6 +157,49 @@ def test_mail_is_given_up_after_the_last_attempt(database_url, tmp_path, smtp):
         assert (row.status, row.attempts) == (MailStatus.FAILED, 2)
         smtp.start()
         assert send_pending_mail() == 0  # given up: never sent late
+        assert smtp.inbox.messages == []
+    app.extensions["db_engine"].dispose()
+
+
+def test_a_row_left_sending_by_a_dead_sender_is_sent_after_the_claim_timeout(
+    mail_app, mfactory: Factory, smtp
+):
+    issuer = mfactory.org_user(Role.ENTERPRISE)
+    with time_machine.travel(db.utcnow(), tick=False) as clock:
+        challenge = mfactory.challenge(issuer, stage="open")
+        [row] = _mails(user_id=issuer.id)
+        # A sender takes the row and dies before handing it to the server or recording it.
+        assert delivery._claim(row.id, db.utcnow()) is not None
+        [row] = _mails(user_id=issuer.id)
+        assert (row.status, row.attempts) == (MailStatus.SENDING, 1)
+        # Within MAIL_CLAIM_TIMEOUT_MINUTES (15) the claim stands: another run leaves it alone.
+        clock.shift(timedelta(minutes=14))
+        assert send_pending_mail() == 0
+        assert smtp.inbox.to(issuer.email) == []
+        assert _mails(user_id=issuer.id)[0].status is MailStatus.SENDING
+        # After it, the next run takes the row back and sends it, the lost try counted.
+        clock.shift(timedelta(minutes=2))
+        assert send_pending_mail() == 1
+        assert send_pending_mail() == 0
+    [msg] = smtp.inbox.to(issuer.email)
+    assert challenge.title in msg.subject
+    [row] = _mails(user_id=issuer.id)
+    assert (row.status, row.attempts) == (MailStatus.SENT, 2)
+
+
+def test_a_stale_claim_on_the_last_attempt_is_given_up(database_url, tmp_path, smtp):
+    app = _mail_app(database_url, tmp_path, smtp.port, MAIL_MAX_ATTEMPTS=1)
+    with app.app_context(), time_machine.travel(db.utcnow(), tick=False) as clock:
+        factory = Factory(app)
+        issuer = factory.org_user(Role.ENTERPRISE)
+        factory.challenge(issuer, stage="open")
+        [row] = _mails(user_id=issuer.id)
+        assert delivery._claim(row.id, db.utcnow()) is not None
+        clock.shift(timedelta(minutes=16))
+        assert send_pending_mail() == 0
+        [row] = _mails(user_id=issuer.id)
+        assert (row.status, row.attempts) == (MailStatus.FAILED, 1)
+        assert "stopped" in row.last_error
         assert smtp.inbox.messages == []
     app.extensions["db_engine"].dispose()
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from flask import (
     abort,
@@ -33,6 +37,7 @@ from ..accounts.models import Role
 from ..awards.models import AwardKind
 from ..challenges.models import Industry, Phase
 from ..errors import DomainError, error_response
+from ..pagination import Page
 from ..projects.ledger_models import TrancheKind
 from ..projects.milestone_models import OPEN as OPEN_MILESTONE
 from ..projects.models import ProjectStatus
@@ -116,9 +121,14 @@ def _per_page(query) -> int:
     return min(query.per_page, current_app.config["API_MAX_PER_PAGE"])
 
 
-def _page_body(result, items) -> dict:
+def _in_range(result) -> None:
+    """A page beyond the last is a 404 (an empty list is its one page of nothing)."""
     if result.page > result.pages:
         abort(error_response(404, _("页码超出范围：共 %(pages)d 页。", pages=result.pages)))
+
+
+def _page_body(result, items) -> dict:
+    _in_range(result)
     return {
         "page": result.page,
         "per_page": result.per_page,
@@ -180,21 +190,10 @@ def _challenge_items(s, result, now) -> list[dict]:
 @SPEC.validate(query=schemas.ChallengeQuery, resp=_resp(schemas.ChallengePage), tags=["public"])
 def challenges(query: schemas.ChallengeQuery):
     """Published challenges (榜单), newest first."""
-    s = db.session()
-    now = db.utcnow()
-    result = queries.challenges(
-        s,
-        year=query.year,
-        industry=query.industry,
-        phase=Phase(query.status.value) if query.status else None,
-        now=now,
-        page=query.page,
-        per_page=_per_page(query),
-    )
-    return jsonify(_page_body(result, _challenge_items(s, result, now)))
+    return _list_page(LISTS["challenges"], query)
 
 
-def _award_items(s, result) -> list[dict]:
+def _award_items(s, result, now) -> list[dict]:
     shares = queries.shares_of(s, [a.id for a, _c in result.items])
     orgs = queries.organisations(s, {sh.organisation_id for v in shares.values() for sh in v})
     return [
@@ -223,15 +222,11 @@ def _award_items(s, result) -> list[dict]:
 @SPEC.validate(query=schemas.YearIndustryQuery, resp=_resp(schemas.AwardPage), tags=["public"])
 def awards(query: schemas.YearIndustryQuery):
     """Confirmed awards (揭榜结果) with each awarded team and its amount."""
-    s = db.session()
-    result = queries.confirmed_awards(
-        s, year=query.year, industry=query.industry, page=query.page, per_page=_per_page(query)
-    )
-    return jsonify(_page_body(result, _award_items(s, result)))
+    return _list_page(LISTS["awards"], query)
 
 
-def _project_items(s, result) -> list[dict]:
-    today = db.utcnow().astimezone(SHANGHAI).date()
+def _project_items(s, result, now) -> list[dict]:
+    today = now.astimezone(SHANGHAI).date()
     milestones = queries.milestones_of(s, [p.id for p, _c in result.items])
     orgs = queries.organisations(s, {p.organisation_id for p, _c in result.items})
     return [
@@ -266,19 +261,10 @@ def _project_items(s, result) -> list[dict]:
 @SPEC.validate(query=schemas.ProjectQuery, resp=_resp(schemas.ProjectPage), tags=["public"])
 def projects(query: schemas.ProjectQuery):
     """Projects (项目) of confirmed awards, with their milestones."""
-    s = db.session()
-    result = queries.projects(
-        s,
-        year=query.year,
-        industry=query.industry,
-        status=query.status,
-        page=query.page,
-        per_page=_per_page(query),
-    )
-    return jsonify(_page_body(result, _project_items(s, result)))
+    return _list_page(LISTS["projects"], query)
 
 
-def _payment_items(s, result) -> list[dict]:
+def _payment_items(s, result, now) -> list[dict]:
     return [
         schemas.PaymentOut(
             project_number=p.number,
@@ -299,11 +285,76 @@ def _payment_items(s, result) -> list[dict]:
 @SPEC.validate(query=schemas.YearIndustryQuery, resp=_resp(schemas.PaymentPage), tags=["public"])
 def payments(query: schemas.YearIndustryQuery):
     """Released tranches (兑现): what was paid to which project, when."""
+    return _list_page(LISTS["payments"], query)
+
+
+def _bid_items(s, result, now) -> list[dict]:
+    return [
+        schemas.MyBidOut(
+            number=b.number,
+            challenge_code=c.code,
+            challenge_title=c.title,
+            status=b.status,
+            submitted_version=b.submitted_version,
+            submitted_at=b.submitted_at,
+            requested_amount=_money(b.requested_amount_fen),
+        ).model_dump(mode="json")
+        for b, c in result.items
+    ]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list of the API: its page query in ``queries``, the request's filters as that
+    query's keywords, and the builder of the response items (the schemas' ``...Out``) for a
+    page of its rows. The JSON endpoints and the CSV downloads read through the same one."""
+
+    fetch: Callable[..., Page]
+    filters: Callable[[Any, datetime], dict]
+    items: Callable[[Any, Page, datetime], list[dict]]
+    query: type = schemas.YearIndustryQuery  # its query schema (the CSV reads it unfiltered)
+
+
+def _year_industry(query, now) -> dict:
+    return {"year": query.year, "industry": query.industry}
+
+
+LISTS = {
+    "challenges": Listing(
+        queries.challenges,
+        lambda query, now: {
+            **_year_industry(query, now),
+            "phase": Phase(query.status.value) if query.status else None,
+            "now": now,
+        },
+        _challenge_items,
+        schemas.ChallengeQuery,
+    ),
+    "awards": Listing(queries.confirmed_awards, _year_industry, _award_items),
+    "projects": Listing(
+        queries.projects,
+        lambda query, now: {**_year_industry(query, now), "status": query.status},
+        _project_items,
+        schemas.ProjectQuery,
+    ),
+    "payments": Listing(queries.released_tranches, _year_industry, _payment_items),
+    "my_bids": Listing(
+        queries.submitted_bids, lambda query, now: {}, _bid_items, schemas.PageQuery
+    ),
+}
+
+
+def _fetch(s, listing: Listing, query, now, *, page: int, per_page: int, **scope) -> Page:
+    return listing.fetch(s, **listing.filters(query, now), **scope, page=page, per_page=per_page)
+
+
+def _list_page(listing: Listing, query, **scope):
+    """A list endpoint's response: the asked page of ``listing`` with the request's filters
+    (and ``scope``: the token's organisation), in the page body spectree checks."""
     s = db.session()
-    result = queries.released_tranches(
-        s, year=query.year, industry=query.industry, page=query.page, per_page=_per_page(query)
-    )
-    return jsonify(_page_body(result, _payment_items(s, result)))
+    now = db.utcnow()
+    result = _fetch(s, listing, query, now, page=query.page, per_page=_per_page(query), **scope)
+    return jsonify(_page_body(result, listing.items(s, result, now)))
 
 
 @bp.get(f"{PREFIX}/ocds/releases.json")
@@ -313,8 +364,7 @@ def ocds_releases(query: schemas.PageQuery):
     body, result = ocds.package(
         db.session(), page=query.page, per_page=_per_page(query), now=db.utcnow()
     )
-    if result.page > result.pages:
-        abort(error_response(404, _("页码超出范围：共 %(pages)d 页。", pages=result.pages)))
+    _in_range(result)
     resp = jsonify(body)
     links = []
     if result.has_next:
@@ -338,23 +388,7 @@ def ocds_releases(query: schemas.PageQuery):
 def my_bids(query: schemas.PageQuery):
     """The token organisation's bids that were submitted (drafts never leave the page)."""
     _user, token = _holder()
-    s = db.session()
-    result = queries.submitted_bids(
-        s, token.organisation_id, page=query.page, per_page=_per_page(query)
-    )
-    items = [
-        schemas.MyBidOut(
-            number=b.number,
-            challenge_code=c.code,
-            challenge_title=c.title,
-            status=b.status,
-            submitted_version=b.submitted_version,
-            submitted_at=b.submitted_at,
-            requested_amount=_money(b.requested_amount_fen),
-        ).model_dump(mode="json")
-        for b, c in result.items
-    ]
-    return jsonify(_page_body(result, items))
+    return _list_page(LISTS["my_bids"], query, organisation_id=token.organisation_id)
 
 
 @bp.get(f"{PREFIX}/me/projects")
@@ -367,17 +401,7 @@ def my_bids(query: schemas.PageQuery):
 def my_projects(query: schemas.ProjectQuery):
     """Projects the token organisation carries out (揭榜方) or issued (发榜方)."""
     _user, token = _holder()
-    s = db.session()
-    result = queries.projects(
-        s,
-        year=query.year,
-        industry=query.industry,
-        status=query.status,
-        page=query.page,
-        per_page=_per_page(query),
-        organisation_id=token.organisation_id,
-    )
-    return jsonify(_page_body(result, _project_items(s, result)))
+    return _list_page(LISTS["projects"], query, organisation_id=token.organisation_id)
 
 
 @bp.get(f"{PREFIX}/openapi.json")
@@ -470,95 +494,72 @@ CSV_BATCH = 500
 
 
 def _csv_columns() -> dict:
-    """Per dataset: the page query, the item builder and the (Chinese header, getter) columns."""
+    """Per public list: its (Chinese header, getter) columns."""
 
     def wan(key):
         return lambda item: (item.get(key) or {}).get("wan", "")
 
     return {
-        "challenges": (
-            lambda s, page, now: queries.challenges(
-                s, year=None, industry=None, phase=None, now=now, page=page, per_page=CSV_BATCH
+        "challenges": [
+            (_("榜单编号"), lambda i: i["code"]),
+            (_("榜单名称"), lambda i: i["title"]),
+            (_("产业链"), lambda i: Industry(i["industry"]).label),
+            (_("状态"), lambda i: Phase(i["status"]).label),
+            (_("发榜单位"), lambda i: i["issuer"]["name"]),
+            (_("榜单金额（万元）"), wan("budget")),
+            (_("企业出资（万元）"), wan("enterprise_funds")),
+            (_("申请财政资助（万元）"), wan("subsidy_requested")),
+            (_("发布时间"), lambda i: i["published_at"]),
+            (_("揭榜截止时间"), lambda i: i["deadline"] or ""),
+            (_("网址"), lambda i: i["url"]),
+        ],
+        "awards": [
+            (_("榜单编号"), lambda i: i["challenge_code"]),
+            (_("榜单名称"), lambda i: i["challenge_title"]),
+            (_("产业链"), lambda i: Industry(i["industry"]).label),
+            (_("揭榜方式"), lambda i: AwardKind(i["kind"]).label),
+            (_("揭榜金额（万元）"), wan("amount")),
+            (_("确认时间"), lambda i: i["confirmed_at"]),
+            (
+                _("揭榜单位"),
+                lambda i: "；".join(sh["organisation"]["name"] for sh in i["shares"]),
             ),
-            _challenge_items,
-            [
-                (_("榜单编号"), lambda i: i["code"]),
-                (_("榜单名称"), lambda i: i["title"]),
-                (_("产业链"), lambda i: Industry(i["industry"]).label),
-                (_("状态"), lambda i: Phase(i["status"]).label),
-                (_("发榜单位"), lambda i: i["issuer"]["name"]),
-                (_("榜单金额（万元）"), wan("budget")),
-                (_("企业出资（万元）"), wan("enterprise_funds")),
-                (_("申请财政资助（万元）"), wan("subsidy_requested")),
-                (_("发布时间"), lambda i: i["published_at"]),
-                (_("揭榜截止时间"), lambda i: i["deadline"] or ""),
-                (_("网址"), lambda i: i["url"]),
-            ],
-        ),
-        "awards": (
-            lambda s, page, now: queries.confirmed_awards(
-                s, year=None, industry=None, page=page, per_page=CSV_BATCH
-            ),
-            lambda s, result, now: _award_items(s, result),
-            [
-                (_("榜单编号"), lambda i: i["challenge_code"]),
-                (_("榜单名称"), lambda i: i["challenge_title"]),
-                (_("产业链"), lambda i: Industry(i["industry"]).label),
-                (_("揭榜方式"), lambda i: AwardKind(i["kind"]).label),
-                (_("揭榜金额（万元）"), wan("amount")),
-                (_("确认时间"), lambda i: i["confirmed_at"]),
-                (
-                    _("揭榜单位"),
-                    lambda i: "；".join(sh["organisation"]["name"] for sh in i["shares"]),
-                ),
-            ],
-        ),
-        "projects": (
-            lambda s, page, now: queries.projects(
-                s, year=None, industry=None, status=None, page=page, per_page=CSV_BATCH
-            ),
-            lambda s, result, now: _project_items(s, result),
-            [
-                (_("项目编号"), lambda i: i["number"]),
-                (_("项目名称"), lambda i: i["title"]),
-                (_("榜单编号"), lambda i: i["challenge_code"]),
-                (_("产业链"), lambda i: Industry(i["industry"]).label),
-                (_("状态"), lambda i: ProjectStatus(i["status"]).label),
-                (_("揭榜单位"), lambda i: (i["team"] or {}).get("name", "")),
-                (_("财政资金（万元）"), wan("subsidy")),
-                (_("企业资金（万元）"), wan("enterprise_funds")),
-                (_("开始日期"), lambda i: i["start_on"] or ""),
-                (_("结束日期"), lambda i: i["end_on"] or ""),
-                (_("里程碑数"), lambda i: len(i["milestones"])),
-            ],
-        ),
-        "payments": (
-            lambda s, page, now: queries.released_tranches(
-                s, year=None, industry=None, page=page, per_page=CSV_BATCH
-            ),
-            lambda s, result, now: _payment_items(s, result),
-            [
-                (_("项目编号"), lambda i: i["project_number"]),
-                (_("榜单编号"), lambda i: i["challenge_code"]),
-                (_("产业链"), lambda i: Industry(i["industry"]).label),
-                (_("第几笔"), lambda i: i["position"]),
-                (_("拨付类型"), lambda i: TrancheKind(i["kind"]).label),
-                (_("财政资金（万元）"), wan("subsidy")),
-                (_("企业资金（万元）"), wan("enterprise_funds")),
-                (_("合计（万元）"), wan("total")),
-                (_("拨付时间"), lambda i: i["released_at"]),
-            ],
-        ),
+        ],
+        "projects": [
+            (_("项目编号"), lambda i: i["number"]),
+            (_("项目名称"), lambda i: i["title"]),
+            (_("榜单编号"), lambda i: i["challenge_code"]),
+            (_("产业链"), lambda i: Industry(i["industry"]).label),
+            (_("状态"), lambda i: ProjectStatus(i["status"]).label),
+            (_("揭榜单位"), lambda i: (i["team"] or {}).get("name", "")),
+            (_("财政资金（万元）"), wan("subsidy")),
+            (_("企业资金（万元）"), wan("enterprise_funds")),
+            (_("开始日期"), lambda i: i["start_on"] or ""),
+            (_("结束日期"), lambda i: i["end_on"] or ""),
+            (_("里程碑数"), lambda i: len(i["milestones"])),
+        ],
+        "payments": [
+            (_("项目编号"), lambda i: i["project_number"]),
+            (_("榜单编号"), lambda i: i["challenge_code"]),
+            (_("产业链"), lambda i: Industry(i["industry"]).label),
+            (_("第几笔"), lambda i: i["position"]),
+            (_("拨付类型"), lambda i: TrancheKind(i["kind"]).label),
+            (_("财政资金（万元）"), wan("subsidy")),
+            (_("企业资金（万元）"), wan("enterprise_funds")),
+            (_("合计（万元）"), wan("total")),
+            (_("拨付时间"), lambda i: i["released_at"]),
+        ],
     }
 
 
 @bp.get("/open-data/<dataset>.csv")
 def csv_download(dataset: str):
     """One public list as CSV (UTF-8 with BOM), read a batch at a time with the API's queries."""
-    columns = _csv_columns().get(dataset)
-    if columns is None:
+    cols = _csv_columns().get(dataset)
+    if cols is None:
         abort(404)
-    fetch, build, cols = columns
+    listing = LISTS[dataset]
+    unfiltered = listing.query()
     s = db.session()
     now = db.utcnow()
 
@@ -569,8 +570,8 @@ def csv_download(dataset: str):
     writer.writerow([header for header, _get in cols])
     page = 1
     while True:
-        result = fetch(s, page, now)
-        for item in build(s, result, now):
+        result = _fetch(s, listing, unfiltered, now, page=page, per_page=CSV_BATCH)
+        for item in listing.items(s, result, now):
             writer.writerow([_cell(get(item)) for _header, get in cols])
         if not result.has_next:
             break

@@ -4,8 +4,14 @@ Each row is claimed by one sender with a compare-and-set on its status (pending 
 its own transaction before anything is handed to the SMTP server, so two senders running at
 once (a request and ``tick``, two ticks) never send one message twice. A refused or unreachable
 server puts the row back as pending with a later ``next_attempt_at``; after
-``MAIL_MAX_ATTEMPTS`` it is given up (failed). A sender that dies between handing a message
-over and recording it leaves the row claimed: at most once, never twice.
+``MAIL_MAX_ATTEMPTS`` it is given up (failed).
+
+A sender that dies after claiming a row (the process killed, the machine restarted) leaves it
+"sending". Each run first takes back the rows claimed more than ``MAIL_CLAIM_TIMEOUT_MINUTES``
+ago (far longer than one SMTP exchange may take): the lost try counts as an attempt, and the
+row is pending again, due at once (or failed, when that was its last attempt). A sender that
+died after the server accepted the message but before recording it therefore sends it again:
+a rare second copy rather than a message never sent.
 """
 
 from __future__ import annotations
@@ -88,7 +94,7 @@ def _claim(s: Session, mail_id: int, now: datetime) -> Outgoing | None:
             NotificationMail.status == MailStatus.PENDING,
             NotificationMail.next_attempt_at <= now,
         )
-        .values(status=MailStatus.SENDING, attempts=NotificationMail.attempts + 1)
+        .values(status=MailStatus.SENDING, attempts=NotificationMail.attempts + 1, claimed_at=now)
     )
     if taken.rowcount != 1:
         return None
@@ -121,6 +127,36 @@ def _record(s: Session, mail_id: int, *, error: str | None, now: datetime) -> No
     mail.next_attempt_at = now + timedelta(minutes=wait)
 
 
+@db.transactional
+def reclaim_stale(s: Session, now: datetime) -> int:
+    """Rows a sender claimed more than ``MAIL_CLAIM_TIMEOUT_MINUTES`` before ``now`` and never
+    recorded: pending again and due at once, or failed after their last attempt (the claim
+    already counted the lost try). Returns how many were taken back."""
+    cutoff = now - timedelta(minutes=int(current_app.config["MAIL_CLAIM_TIMEOUT_MINUTES"]))
+    stale = (
+        NotificationMail.status == MailStatus.SENDING,
+        NotificationMail.claimed_at.is_not(None),
+        NotificationMail.claimed_at <= cutoff,
+    )
+    last = NotificationMail.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"])
+    error = "the sender stopped before recording the result"
+    given_up = s.exec(
+        update(NotificationMail)
+        .where(*stale, last)
+        .values(status=MailStatus.FAILED, last_error=error, claimed_at=None)
+    ).rowcount
+    again = s.exec(
+        update(NotificationMail)
+        .where(*stale, ~last)
+        .values(status=MailStatus.PENDING, next_attempt_at=now, last_error=error, claimed_at=None)
+    ).rowcount
+    if given_up or again:
+        current_app.logger.warning(
+            "mail: %d stale claims taken back, %d of them given up", given_up + again, given_up
+        )
+    return given_up + again
+
+
 def send_pending_mail(*, now: datetime | None = None, limit: int = 500) -> int:
     """Send the queued e-mail that is due (at most ``limit``); returns how many went out.
 
@@ -129,6 +165,7 @@ def send_pending_mail(*, now: datetime | None = None, limit: int = 500) -> int:
     if not current_app.config.get("MAIL_SERVER"):
         return 0
     now = now or db.utcnow()
+    reclaim_stale(now)
     sent = 0
     for mail_id in _due_ids(db.session(), now, limit):
         outgoing = _claim(mail_id, now)

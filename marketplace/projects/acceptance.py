@@ -59,17 +59,29 @@ def start_acceptance(s: Session, *, actor: User, project_id: int) -> Project:
         raise ValidationFailed(blocker)
     before = ensure_transition(project, ProjectStatus.ACCEPTANCE, actor=actor)
     s.add(project)
+    _announce(
+        s, actor=actor, project=project, action=ProjectAction.START_ACCEPTANCE, before=before,
+        title=_("项目进入验收"),
+    )  # fmt: skip
+    return project
+
+
+def _announce(
+    s: Session, *, actor: User, project: Project, action: ProjectAction, before: ProjectStatus,
+    title: str, body: str = "", after: dict | None = None,
+) -> None:  # fmt: skip
+    """The ending of every 验收 step: the project's status change in the audit trail, and the
+    team and the issuer told."""
     audit.record(
         s,
         actor=actor,
-        action=ProjectAction.START_ACCEPTANCE,
+        action=action,
         obj=project,
         before={"status": before.value},
-        after={"status": project.status.value},
+        after={"status": project.status.value, **(after or {})},
     )
     people = [*q.team_user_ids(s, project), *q.issuer_user_ids(s, project)]
-    tell(s, people, project, _("项目进入验收"))
-    return project
+    tell(s, people, project, title, body)
 
 
 def released_fen(s: Session, project_id: int) -> int:
@@ -139,8 +151,6 @@ def _judge(
     s: Session, *, actor: User, project: Project, verdict: Verdict, results: dict, reason: str,
     grounds: list[NotPassedGround], allowed: tuple[Verdict, ...],
 ) -> Acceptance:  # fmt: skip
-    if not actor.is_staff:
-        raise PermissionDenied()
     if verdict not in allowed:
         msg = _("请选择验收结论。")
         raise ValidationFailed(msg, field_errors={"verdict": [msg]})
@@ -186,20 +196,13 @@ def _judge(
     if verdict is not Verdict.RECTIFY:
         _close(s, actor=actor, project=project, passed=verdict in PASSES, account=account)
     s.flush()
-    audit.record(
-        s,
-        actor=actor,
-        action=ProjectAction.JUDGE_ACCEPTANCE,
-        obj=project,
-        before={"status": before.value},
-        after={"status": project.status.value, "verdict": verdict.value},
-    )
-    people = [*q.team_user_ids(s, project), *q.issuer_user_ids(s, project)]
+    body = reason
     if verdict is Verdict.RECTIFY:
-        body = _("请在 %(day)s 前完成整改。", day=acceptance.rectify_until.isoformat())
-        tell(s, people, project, _("验收结论：%(v)s", v=verdict.label), f"{body}{reason}")
-    else:
-        tell(s, people, project, _("验收结论：%(v)s", v=verdict.label), reason)
+        body = _("请在 %(day)s 前完成整改。", day=acceptance.rectify_until.isoformat()) + reason
+    _announce(
+        s, actor=actor, project=project, action=ProjectAction.JUDGE_ACCEPTANCE, before=before,
+        title=_("验收结论：%(v)s", v=verdict.label), body=body, after={"verdict": verdict.value},
+    )  # fmt: skip
     return acceptance
 
 
@@ -232,19 +235,42 @@ def _close(s: Session, *, actor: User, project: Project, passed: bool, account) 
             ledger_api().cancel_tranche(s, tranche, actor=actor, reason=reason)
 
 
+# Which verdicts each round allows: the first verdict in ACCEPTANCE, the one after 整改.
+ROUNDS = {
+    ProjectStatus.ACCEPTANCE: (Verdict.PASSED, Verdict.RECTIFY, Verdict.NOT_PASSED),
+    ProjectStatus.RECTIFYING: (Verdict.PASSED_AFTER_RECTIFICATION, Verdict.NOT_PASSED),
+}
+
+
+def verdicts_for(project: Project) -> list[Verdict]:
+    """The verdicts the acceptance page offers: after 整改 its two, else the first round's."""
+    return list(ROUNDS.get(project.status, ROUNDS[ProjectStatus.ACCEPTANCE]))
+
+
+def _verdict_in(
+    s: Session, state: ProjectStatus, *, actor: User, project_id: int, verdict: Verdict,
+    results: dict, reason: str, grounds,
+) -> Acceptance:  # fmt: skip
+    """The verdict of one round: staff only, the project in that round's state."""
+    if not actor.is_staff:
+        raise PermissionDenied()
+    project = project_for(s, actor, project_id)
+    require_state(project, state)
+    return _judge(
+        s, actor=actor, project=project, verdict=verdict, results=results, reason=reason,
+        grounds=list(grounds), allowed=ROUNDS[state],
+    )  # fmt: skip
+
+
 @db.transactional
 def judge_acceptance(
     s: Session, *, actor: User, project_id: int, verdict: Verdict, results: dict,
     reason: str = "", grounds: list[NotPassedGround] = (),
 ) -> Acceptance:  # fmt: skip
     """Staff's 验收 verdict: 通过, 整改 or 不通过."""
-    if not actor.is_staff:
-        raise PermissionDenied()
-    project = project_for(s, actor, project_id)
-    require_state(project, ProjectStatus.ACCEPTANCE)
-    return _judge(
-        s, actor=actor, project=project, verdict=verdict, results=results, reason=reason,
-        grounds=list(grounds), allowed=(Verdict.PASSED, Verdict.RECTIFY, Verdict.NOT_PASSED),
+    return _verdict_in(
+        s, ProjectStatus.ACCEPTANCE, actor=actor, project_id=project_id, verdict=verdict,
+        results=results, reason=reason, grounds=grounds,
     )  # fmt: skip
 
 
@@ -254,11 +280,7 @@ def judge_rectification(
     reason: str = "", grounds: list[NotPassedGround] = (),
 ) -> Acceptance:  # fmt: skip
     """After the one rectification: 整改后通过 or 不通过."""
-    if not actor.is_staff:
-        raise PermissionDenied()
-    project = project_for(s, actor, project_id)
-    require_state(project, ProjectStatus.RECTIFYING)
-    return _judge(
-        s, actor=actor, project=project, verdict=verdict, results=results, reason=reason,
-        grounds=list(grounds), allowed=(Verdict.PASSED_AFTER_RECTIFICATION, Verdict.NOT_PASSED),
+    return _verdict_in(
+        s, ProjectStatus.RECTIFYING, actor=actor, project_id=project_id, verdict=verdict,
+        results=results, reason=reason, grounds=grounds,
     )  # fmt: skip

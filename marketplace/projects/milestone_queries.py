@@ -21,6 +21,7 @@ from .milestone_models import (
     Milestone,
     MilestoneIndicator,
     MilestoneReport,
+    MilestoneStatus,
     PlanVersion,
     ReportAttachment,
 )
@@ -155,6 +156,39 @@ def acceptances_of(s: Session, project_id: int) -> list[Acceptance]:
 
 def final_account_of(s: Session, project_id: int) -> FinalAccount | None:
     return s.exec(select(FinalAccount).where(FinalAccount.project_id == project_id)).first()
+
+
+# --- what the milestone page shows and reads back --------------------------------------------
+
+
+def milestone_page(s: Session, milestone: Milestone) -> dict:
+    """The milestone page's own data: the milestone, whether it is overdue, the indicators its
+    report measures and every report round with its evidence and inspections."""
+    on = today()
+    return {
+        "m": milestone,
+        "overdue": is_overdue(milestone, on),
+        "indicators": due_indicators(s, milestone.id),
+        "reports": report_rows(s, milestone.id),
+        "today": on,
+    }
+
+
+def report_form(form) -> tuple[dict[str, str], dict[str, str]]:
+    """A sent milestone report: the fields the page shows again when it is refused (what was
+    delivered and each ``value_<indicator id>``), and the measured values by indicator id."""
+    raw = {k: v for k, v in form.items() if k == "delivered" or k.startswith("value_")}
+    values = {k.removeprefix("value_"): v for k, v in raw.items() if k.startswith("value_")}
+    return raw, values
+
+
+# The review form's decision → passed or not; anything else is no decision.
+REVIEW_DECISIONS = {MilestoneStatus.ACCEPTED.value: True, MilestoneStatus.FAILED.value: False}
+
+
+def review_decision(form) -> bool | None:
+    """Whether staff's review form passes the milestone (None when no decision was chosen)."""
+    return REVIEW_DECISIONS.get(form.get("decision", ""))
 
 
 # --- who is told ------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from .milestone_models import (
     ExtensionStatus,
     Milestone,
     MilestoneReport,
-    MilestoneStatus,
     NotPassedGround,
     ReportAttachment,
     Verdict,
@@ -87,15 +86,11 @@ def _milestone_page(milestone: Milestone, project: Project, *, raw=None, errors=
     s = db.session()
     return render_template(
         "projects/milestone.html",
-        m=milestone,
+        **q.milestone_page(s, milestone),
         project=project,
-        overdue=q.is_overdue(milestone),
-        indicators=q.due_indicators(s, milestone.id),
-        reports=q.report_rows(s, milestone.id),
         max_files=svc.MAX_EVIDENCE,
         raw=raw or {},
         errors=errors or {},
-        today=q.today(),
         **_roles(s, project),
     ), status
 
@@ -128,8 +123,7 @@ def _discard(stored: list[uploads.StoredFile]) -> None:
 def report_milestone(milestone_id: int):
     milestone, project = _visible_milestone(milestone_id)
     actor = current_user._get_current_object()
-    raw = {k: v for k, v in request.form.items() if k == "delivered" or k.startswith("value_")}
-    values = {k.removeprefix("value_"): v for k, v in raw.items() if k.startswith("value_")}
+    raw, values = q.report_form(request.form)
     stored: list[uploads.StoredFile] = []
     try:
         stored = _store_all(request.files.getlist("file"))
@@ -212,8 +206,8 @@ def inspect(milestone_id: int):
 @login_required
 def review_milestone(milestone_id: int):
     form = request.form
-    decision = form.get("decision", "")
-    if decision not in (MilestoneStatus.ACCEPTED.value, MilestoneStatus.FAILED.value):
+    passed = q.review_decision(form)
+    if passed is None:
         milestone, project = _visible_milestone(milestone_id)
         if not current_user.is_staff:
             abort(403)
@@ -225,7 +219,7 @@ def review_milestone(milestone_id: int):
         lambda actor, mid: svc.review_milestone(
             actor=actor,
             milestone_id=mid,
-            passed=decision == MilestoneStatus.ACCEPTED.value,
+            passed=passed,
             comment=form.get("comment", ""),
             team_at_fault=form.get("team_at_fault") == "1",
         ),
@@ -324,18 +318,12 @@ def _acceptance_page(project: Project, *, raw=None, errors=None, status: int = 2
         blocker=acc.acceptance_blocker(s, project),
         lump_sum=project.funding_mode is FundingMode.LUMP_SUM,
         grounds=NotPassedGround.choices(),
-        verdicts=_verdicts(project),
+        verdicts=acc.verdicts_for(project),
         closed=project.status in CLOSED,
         raw=raw or {},
         errors=errors or {},
         **_roles(s, project),
     ), status
-
-
-def _verdicts(project: Project) -> list[Verdict]:
-    if project.status is ProjectStatus.RECTIFYING:
-        return [Verdict.PASSED_AFTER_RECTIFICATION, Verdict.NOT_PASSED]
-    return [Verdict.PASSED, Verdict.RECTIFY, Verdict.NOT_PASSED]
 
 
 @bp.get("/projects/<int:project_id>/acceptance")

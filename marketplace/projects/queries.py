@@ -15,8 +15,17 @@ from ..awards.models import Award
 from ..bids.models import Bid
 from ..challenges.models import Challenge
 from ..pagination import Page
+from ..units import fen_to_wan_text
 from .milestone_models import Milestone
-from .models import Party, Project, ProjectKind, ProjectStatus
+from .models import (
+    BudgetCategory,
+    FundingMode,
+    FundingSource,
+    Party,
+    Project,
+    ProjectKind,
+    ProjectStatus,
+)
 from .plan import milestones_of
 from .taskbook import (
     budget_of,
@@ -164,3 +173,42 @@ def open_race(s: Session, award_id: int) -> bool:
     """A 赛马 award none of whose projects has been picked or closed yet."""
     statuses = set(s.exec(select(Project.status).where(Project.award_id == award_id)))
     return bool(statuses) and ProjectStatus.RACE_CLOSED not in statuses
+
+
+# --- the staff forms on top of the project page's data ------------------------------------------
+
+
+def task_book_form(page: dict) -> dict:
+    """The 任务书 form as first shown, from ``project_page``'s data: the current terms, every
+    indicator's target and every budget line in 万元."""
+    project = page["project"]
+    raw = {
+        "start_on": project.start_on.isoformat() if project.start_on else "",
+        "first_tranche_percent": str(project.first_tranche_percent),
+        "funding_mode": project.funding_mode.value,
+        "leader_pledge": project.leader_pledge,
+        "version": str(project.task_book_version),
+    }
+    for row in page["indicators"]:
+        raw[f"target_{row.id}"] = row.target
+    for line in page["budget"]:
+        raw[f"budget_{line.category.value}_{line.source.value}"] = fen_to_wan_text(line.amount_fen)
+    return raw
+
+
+def task_book_choices() -> dict:
+    """The choices the 任务书 form offers: funding modes, budget categories and sources."""
+    return {
+        "modes": FundingMode.choices(),
+        "categories": list(BudgetCategory),
+        "sources": list(FundingSource),
+    }
+
+
+def plan_form(page: dict) -> dict:
+    """The plan adjustment form as first shown: every milestone's deliverable and due date."""
+    raw = {"reason": "", "issuer_agreed_by": "", "team_agreed_by": ""}
+    for m in page["milestones"]:
+        raw[f"deliverable_{m.id}"] = m.deliverable
+        raw[f"due_on_{m.id}"] = m.due_on.isoformat()
+    return raw

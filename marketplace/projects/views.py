@@ -19,7 +19,7 @@ from ..security import login_required, roles_required
 from . import pdf, queries, race, services, taskbook
 from .access import can_view
 from .blueprint import bp
-from .models import BudgetCategory, FundingMode, FundingSource, Project, ProjectStatus
+from .models import Project, ProjectStatus
 
 
 def _project_or_404(project_id: int) -> Project:
@@ -96,33 +96,16 @@ def _read_task_book(form) -> dict:
 @bp.route("/projects/<int:project_id>/task-book/edit", methods=["GET", "POST"])
 @roles_required(Role.STAFF)
 def edit_task_book(project_id: int):
-    s = db.session()
     project = _project_or_404(project_id)
     context = _task_book_context(project)
-
-    def initial() -> dict:
-        raw = {
-            "start_on": project.start_on.isoformat() if project.start_on else "",
-            "first_tranche_percent": str(project.first_tranche_percent),
-            "funding_mode": project.funding_mode.value,
-            "leader_pledge": project.leader_pledge,
-            "version": str(project.task_book_version),
-        }
-        for row in context["indicators"]:
-            raw[f"target_{row.id}"] = row.target
-        for line in context["budget"]:
-            raw[f"budget_{line.category.value}_{line.source.value}"] = _wan(line.amount_fen)
-        return raw
 
     def render(*, raw, errors, status):
         return render_template(
             "projects/task_book_form.html",
             **context,
+            **queries.task_book_choices(),
             raw=raw,
             errors=errors,
-            modes=FundingMode.choices(),
-            categories=list(BudgetCategory),
-            sources=list(FundingSource),
         ), status
 
     def save(raw):
@@ -133,21 +116,14 @@ def edit_task_book(project_id: int):
             expected_version=parse_int(raw.get("version"), minimum=0) or 0,
         )
 
-    del s
     return edit_flow(
         render=render,
-        initial=initial,
+        initial=lambda: queries.task_book_form(context),
         read=_read_task_book,
         save=save,
         done=lambda p: redirect(url_for("projects.task_book", project_id=p.id)),
         saved=_("任务书已保存为新版本，此前的确认已失效，请各方重新确认。"),
     )
-
-
-def _wan(fen: int) -> str:
-    from ..units import fen_to_wan_text
-
-    return fen_to_wan_text(fen)
 
 
 @bp.route("/projects/<int:project_id>/plan/adjust", methods=["GET", "POST"])
@@ -157,13 +133,6 @@ def adjust_plan(project_id: int):
     project = _project_or_404(project_id)
     context = _task_book_context(project)
     leader = context["leader"]
-
-    def initial() -> dict:
-        raw = {"reason": "", "issuer_agreed_by": "", "team_agreed_by": ""}
-        for m in context["milestones"]:
-            raw[f"deliverable_{m.id}"] = m.deliverable
-            raw[f"due_on_{m.id}"] = m.due_on.isoformat()
-        return raw
 
     def render(*, raw, errors, status):
         return render_template(
@@ -197,7 +166,7 @@ def adjust_plan(project_id: int):
 
     return edit_flow(
         render=render,
-        initial=initial,
+        initial=lambda: queries.plan_form(context),
         read=_read_task_book,
         save=save,
         done=lambda v: redirect(url_for("projects.detail", project_id=project.id)),

@@ -175,6 +175,18 @@ def test_the_open_data_page_explains_the_downloads_and_the_licence(client, lang)
     assert "ocds-lhkj01" in html and 'rel="license"' in html
 
 
+def test_csv_reads_every_batch_of_a_list_newest_first(client, factory: Factory, monkeypatch):
+    from marketplace.api import views
+
+    monkeypatch.setattr(views, "CSV_BATCH", 2)  # five rows: three batches of the same query
+    issuer = factory.org_user(Role.ENTERPRISE)
+    codes = [factory.challenge(issuer, stage="open", title=f"榜单{n}").code for n in range(5)]
+    resp = client.get("/open-data/challenges.csv")
+    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == codes[::-1]
+    assert [r[1] for r in rows[1:]] == [f"榜单{n}" for n in range(4, -1, -1)]
+
+
 def test_csv_cells_that_look_like_formulas_are_defused(client, factory: Factory):
     issuer = factory.org_user(Role.ENTERPRISE)
     factory.challenge(issuer, stage="open", title="=HYPERLINK(1)")

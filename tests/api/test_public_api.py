@@ -130,3 +130,32 @@ def test_the_api_index_and_errors_are_json_for_everyone(client, factory: Factory
     assert body["openapi"].endswith("/api/v1/openapi.json")
     login(client, factory.staff())
     assert _json(client, "/api/v1/challenges?per_page=1000", status=400)["error"]["status"] == 400
+
+
+@pytest.mark.parametrize("name", ["awards", "projects", "payments"])
+def test_every_list_is_paged_and_a_page_beyond_its_end_is_404(client, awarded, name):
+    with time_machine.travel(awarded["later"], tick=False):
+        first = _json(client, f"/api/v1/{name}?per_page=1")
+        beyond = _json(client, f"/api/v1/{name}?per_page=1&page=2", status=404)
+        wide = _json(client, f"/api/v1/{name}?per_page=100")
+        last_year = _json(client, f"/api/v1/{name}?year=2025")
+    assert {k: first[k] for k in ("page", "per_page", "total", "pages")} == {
+        "page": 1,
+        "per_page": 1,
+        "total": 1,
+        "pages": 1,
+    }
+    assert len(first["items"]) == 1 and wide["items"] == first["items"]
+    assert "共 1 页" in beyond["error"]["message"]
+    assert last_year["total"] == 0 and last_year["items"] == []
+
+
+def test_the_setting_narrows_every_lists_page(app, client, awarded):
+    app.config["API_MAX_PER_PAGE"] = 1
+    with time_machine.travel(awarded["later"], tick=False):
+        bodies = {
+            name: _json(client, f"/api/v1/{name}?per_page=50")
+            for name in ("challenges", "awards", "projects", "payments")
+        }
+    assert {name: body["per_page"] for name, body in bodies.items()} == dict.fromkeys(bodies, 1)
+    assert all(len(body["items"]) == 1 for body in bodies.values())

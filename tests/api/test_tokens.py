@@ -114,6 +114,10 @@ def test_the_token_reads_the_organisations_projects_issued_or_carried_out(
             assert resp.status_code == 200
             numbers[who] = [p["number"] for p in resp.get_json()["items"]]
         loser = client.get("/api/v1/me/projects", headers=bearer(loser_secret)).get_json()
+        beyond = client.get("/api/v1/me/projects?page=2", headers=bearer(team_secret))
+        done = client.get("/api/v1/me/projects?status=completed", headers=bearer(team_secret))
+    assert beyond.status_code == 404 and "共 1 页" in beyond.get_json()["error"]["message"]
+    assert done.status_code == 200 and done.get_json()["total"] == 0
     assert numbers == {"team": [awarded["project"].number], "issuer": [awarded["project"].number]}
     assert loser["items"] == [] and loser["total"] == 0
 

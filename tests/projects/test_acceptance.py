@@ -21,6 +21,7 @@ from marketplace.projects.milestone_models import (
     Verdict,
 )
 from marketplace.projects.models import FundingMode, ProjectStatus
+from marketplace.units import fen_to_wan
 
 from .milestones_world import accepted, milestones, project_now, receive_all, signed_off
 
@@ -144,11 +145,39 @@ def test_rectification_once_then_a_pass_after_rectification(world):
     assert project_now(world).status is ProjectStatus.COMPLETED
 
 
-def test_not_passed_needs_its_grounds_and_cancels_the_final_tranche_and_the_surplus(world):
+def _release_all_but_final(world) -> int:
+    """The enterprise's money arrives and every tranche before the FINAL one is paid out;
+    returns what the team has been paid."""
+    receive_all(world)
+    db.refresh_read_session()
+    pending = db.session().exec(
+        select(Tranche).where(
+            Tranche.project_id == world["project"].id,
+            Tranche.kind != TrancheKind.FINAL,
+            Tranche.status == TrancheStatus.PENDING,
+        )
+    )
+    for tranche in pending.all():
+        ledger.release_tranche(
+            actor=world["staff"], tranche_id=tranche.id, idempotency_key=f"pay-{tranche.id}"
+        )
+    db.refresh_read_session()
+    return acc.released_fen(db.session(), world["project"].id)
+
+
+def test_not_passed_needs_its_grounds_and_cancels_the_final_tranche_and_the_surplus(
+    world, client, login
+):
+    assert project_now(world).funding_mode is FundingMode.LUMP_SUM
     _ready(world)
     pid = world["project"].id
+    released = _release_all_but_final(world)
+    assert released > 0
     acc.start_acceptance(actor=world["staff"], project_id=pid)
-    _file_account(world)
+    spent = released // 4
+    acc.file_final_account(
+        actor=world["leader"], project_id=pid, spent_fen=spent, statement="设备与测试费用"
+    )
     with pytest.raises(ValidationFailed, match="不通过的理由"):
         acc.judge_acceptance(
             actor=world["staff"], project_id=pid, verdict=Verdict.NOT_PASSED,
@@ -162,9 +191,15 @@ def test_not_passed_needs_its_grounds_and_cancels_the_final_tranche_and_the_surp
     assert verdict.grounds == ["main_indicators", "false_data"]
     assert project_now(world).status is ProjectStatus.NOT_PASSED
     assert _final_tranche(world).status is TrancheStatus.CANCELLED
-    account = db.session().exec(select(FinalAccount)).first()
-    if account is not None:
-        assert account.surplus_kept is False
+    account = db.session().exec(select(FinalAccount).where(FinalAccount.project_id == pid)).one()
+    assert account.surplus_kept is False
+    assert account.surplus_fen == released - spent > 0
+    # Nothing more is paid: what was released before the verdict is all the team got.
+    assert acc.released_fen(db.session(), pid) == released
+    login(client, world["staff"])
+    page = client.get(f"/projects/{pid}/acceptance").get_data(as_text=True)
+    assert "验收未通过，结余不予留用" in page and "验收通过，结余留归揭榜方" not in page
+    assert f"{fen_to_wan(account.surplus_fen)} 万元" in page
 
 
 def test_a_lump_sum_project_files_its_final_account_before_the_verdict(world, client, login):

@@ -19,10 +19,12 @@ from marketplace.awards.models import Award, AwardKind, AwardShare, AwardStatus
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges.models import Challenge, ChallengeStatus
 from marketplace.integrity.models import IntegrityRecord, Measure
-from marketplace.projects.ledger_models import Account, Entry, Movement, MovementKind
+from marketplace.projects.ledger_models import Account, MovementKind
 from marketplace.projects.milestone_models import Milestone, MilestoneStatus
 from marketplace.projects.models import FundingSource, Project, ProjectStatus
 from marketplace.units import FEN_PER_WAN, SHANGHAI
+
+from ..exports.conftest import add_movement, commitment
 
 WAN = FEN_PER_WAN
 _numbers = count(1)
@@ -157,26 +159,35 @@ class World:
         )
 
     def movement(self, project, kind: MovementKind, *legs, reverses=None):
-        """A movement whose entries (source, account, fen) sum to zero."""
-        assert sum(fen for _s, _a, fen in legs) == 0
-        m = self.add(
-            Movement(
-                project_id=project.id,
-                kind=kind,
-                occurred_on=today(),
-                reverses_id=reverses.id if reverses else None,
-                reason="重复记账" if reverses else "",
-            )
+        """A movement whose entries (source, account, fen) sum to zero (the exports' helper)."""
+        m = add_movement(
+            project,
+            kind,
+            legs,
+            on=today(),
+            reverses_id=reverses.id if reverses else None,
+            reason="重复记账" if reverses else "",
         )
-        self.add(
-            *(
-                Entry(
-                    movement_id=m.id, project_id=project.id, source=src, account=acc, amount_fen=fen
-                )
-                for src, acc, fen in legs
-            )
-        )
+        db.refresh_read_session()
         return m
+
+    def commitment(self, project, sub: int, ent: int):
+        m = commitment(project, sub, ent, on=today())
+        db.refresh_read_session()
+        return m
+
+    def release(self, project, sub: int, ent: int):
+        """A tranche paid out: both sources leave committed, the enterprise's out of received."""
+        return self.movement(
+            project,
+            MovementKind.RELEASE,
+            (SUB, Account.COMMITTED, -sub),
+            (SUB, Account.RELEASED, sub),
+            (ENT, Account.COMMITTED, -ent),
+            (ENT, Account.RELEASED, ent),
+            (ENT, Account.RECEIVED, -ent),
+            (ENT, Account.PAYER, ent),
+        )
 
 
 @pytest.fixture
@@ -202,27 +213,11 @@ def world(app, factory):
     w.bid(c1, secret_team, status=BidStatus.NOT_AWARDED)
     a1 = w.award(c1, b11, 250 * WAN)
     p1 = w.project(c1, a1, b11, sub=100 * WAN, ent=150 * WAN)
-    w.movement(
-        p1,
-        MovementKind.COMMITMENT,
-        (SUB, Account.SPONSOR, -100 * WAN),
-        (SUB, Account.COMMITTED, 100 * WAN),
-        (ENT, Account.SPONSOR, -150 * WAN),
-        (ENT, Account.COMMITTED, 150 * WAN),
-    )
+    w.commitment(p1, 100 * WAN, 150 * WAN)
     w.movement(
         p1, MovementKind.RECEIPT, (ENT, Account.PAYER, -90 * WAN), (ENT, Account.RECEIVED, 90 * WAN)
     )
-    w.movement(
-        p1,
-        MovementKind.RELEASE,
-        (SUB, Account.COMMITTED, -30 * WAN),
-        (SUB, Account.RELEASED, 30 * WAN),
-        (ENT, Account.COMMITTED, -45 * WAN),
-        (ENT, Account.RELEASED, 45 * WAN),
-        (ENT, Account.RECEIVED, -45 * WAN),
-        (ENT, Account.PAYER, 45 * WAN),
-    )
+    w.release(p1, 30 * WAN, 45 * WAN)
     # A release booked twice by mistake, then reversed: it counts nowhere.
     twice = w.movement(
         p1,
@@ -267,14 +262,7 @@ def world(app, factory):
     b2 = w.bid(c2, team2)
     a2 = w.award(c2, b2, 400 * WAN)
     p2 = w.project(c2, a2, b2, status=ProjectStatus.COMPLETED, sub=200 * WAN, ent=200 * WAN)
-    w.movement(
-        p2,
-        MovementKind.COMMITMENT,
-        (SUB, Account.SPONSOR, -210 * WAN),
-        (SUB, Account.COMMITTED, 210 * WAN),
-        (ENT, Account.SPONSOR, -200 * WAN),
-        (ENT, Account.COMMITTED, 200 * WAN),
-    )
+    w.commitment(p2, 210 * WAN, 200 * WAN)
     # 10 万 of the subsidy promised too much, cancelled.
     w.movement(
         p2,
@@ -288,16 +276,7 @@ def world(app, factory):
         (ENT, Account.PAYER, -200 * WAN),
         (ENT, Account.RECEIVED, 200 * WAN),
     )
-    w.movement(
-        p2,
-        MovementKind.RELEASE,
-        (SUB, Account.COMMITTED, -200 * WAN),
-        (SUB, Account.RELEASED, 200 * WAN),
-        (ENT, Account.COMMITTED, -200 * WAN),
-        (ENT, Account.RELEASED, 200 * WAN),
-        (ENT, Account.RECEIVED, -200 * WAN),
-        (ENT, Account.PAYER, 200 * WAN),
-    )
+    w.release(p2, 200 * WAN, 200 * WAN)
     # 50 万 of the subsidy recorded as due back (追回), 20 万 of it repaid: still paid out.
     w.movement(
         p2,
