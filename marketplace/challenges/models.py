@@ -190,6 +190,9 @@ class Challenge(SQLModel, table=True):
         Index("ix_challenge_deadline", "deadline"),
         Index("ix_challenge_field_published", "field", "published_at"),
         Index("ix_challenge_field_status_deadline", "field", "status", "deadline"),
+        # The staff review queue, oldest submission first (bench/pages.py: 2.3 ms of sorting
+        # 1,000 waiting rows per view without it, 0.06 ms with it).
+        Index("ix_challenge_status_submitted", "status", "submitted_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
