@@ -203,6 +203,13 @@ def keep_until(when: float) -> None:
         g._page_cache_until = min(when, g.get("_page_cache_until") or when)
 
 
+def dont_keep() -> None:
+    """Called while rendering a page that shows something provisional (the search index could
+    not catch up): this page is served but not kept."""
+    if g.get("_page_cache_rendering"):
+        g._page_cache_provisional = True
+
+
 def csrf_token() -> str:
     """The templates' ``csrf_token()``: a placeholder while a page is rendered to be kept."""
     if g.get("_page_cache_rendering"):
@@ -243,13 +250,18 @@ def cached(endpoint: str, view: Callable) -> Callable:
         field = _csrf_field()
         token_before = field in g
         g._page_cache_rendering, g._page_cache_until = True, None
+        g._page_cache_provisional = False
         try:
             result = view(*args, **kwargs)
         finally:
             g._page_cache_rendering = False
         if not isinstance(result, str):
             return result
-        keepable = (field in g) == token_before and not g.get("private_page")
+        keepable = (
+            (field in g) == token_before
+            and not g.get("private_page")
+            and not g._page_cache_provisional
+        )
         if keepable:
             store().put(key, result, g._page_cache_until)
         return _answer(result)

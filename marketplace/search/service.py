@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import func, select
 
-from .. import db
+from .. import db, page_cache
 from ..outbox import DocType, SearchOutbox
 from . import documents
 from . import index as ix
@@ -51,7 +51,10 @@ def catch_up(*, limit: int = BATCH) -> int:
     try:
         last, gaps = sx.last_applied(), sx.gaps()
         s = db.session()
-        rows = _new_rows(s, last, limit) + _late_rows(s, gaps)
+        new = _new_rows(s, last, limit)
+        rows = new + _late_rows(s, gaps)
+        if len(new) == limit or _settles():
+            _left_waiting(s, max([last, *(row.id for row in rows)]))
         if not rows:
             return 0 if not _expire(gaps) else _write_gaps(sx, last, gaps)
         rows.sort(key=lambda row: row.id)
@@ -72,13 +75,28 @@ def catch_up(*, limit: int = BATCH) -> int:
     except Exception:
         log.exception("search index catch-up failed; it will be retried")
         sx.forget()
+    page_cache.dont_keep()  # a page of results from behind the database is not kept
     return 0
+
+
+def _left_waiting(s, newest: int) -> None:
+    """Committed rows left for the next catch-up (younger than the settle time, or beyond
+    this batch): the page about to be rendered is behind them, so it is not kept."""
+    if s.exec(select(SearchOutbox.id).where(SearchOutbox.id > newest).limit(1)).first():
+        page_cache.dont_keep()
+
+
+def _settles() -> bool:
+    """Young outbox rows wait for the next catch-up (PostgreSQL; SQLite has one writer)."""
+    return db.engine().dialect.name != "sqlite" and bool(
+        current_app.config["SEARCH_OUTBOX_SETTLE_MS"]
+    )
 
 
 def _new_rows(s, last: int, limit: int) -> list[SearchOutbox]:
     stmt = select(SearchOutbox).where(SearchOutbox.id > last).order_by(SearchOutbox.id)
     settle = current_app.config["SEARCH_OUTBOX_SETTLE_MS"]
-    if db.engine().dialect.name != "sqlite" and settle:  # SQLite has one writer at a time
+    if _settles():
         stmt = stmt.where(SearchOutbox.created_at <= db.utcnow() - timedelta(milliseconds=settle))
     return list(s.exec(stmt.limit(limit)).all())
 
@@ -266,6 +284,7 @@ def run(
     except Exception:
         log.exception("search failed for %r", raw)
         sx.forget()
+        page_cache.dont_keep()
         return SearchPage(raw or "", [], 0, {}, notice=_("搜索服务暂时不可用，请稍后再试。"),
                           unavailable=True)  # fmt: skip
     result, corrected, partial = answer.result, answer.corrected, answer.partial
