@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import logging
+import os
 import re
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import LockError
 
 from . import engine as E
+from . import segment_writer as SW
 from . import shared_arrays as S
 from . import text as T
 from . import whoosh_compat as W
@@ -345,50 +349,102 @@ def write(
 def rebuild(
     path: Path, docs: Iterable[Doc], *, last_outbox_id: int, progress: Callable | None = None
 ) -> int:
-    """Build a fresh index beside ``path`` and swap it in; returns the number of documents."""
+    """Build a fresh index beside ``path`` and swap it in; returns the number of documents.
+
+    Written by segment_writer.py (REBUILD_PROCS forked processes, one segment each), not by
+    Whoosh's writer: the same files, several times faster (bench/README.md)."""
     path = Path(path)
     fresh = path.with_name(path.name + f".rebuild-{int(time.time() * 1000)}")
     fresh.mkdir(parents=True)
     ix = _storage(fresh).create_index(make_schema())
-    count = 0
     rebuild_codec = codec()
-    # Skip the per-block min/max field lengths: collecting them re-reads every posting's
-    # document length at commit (~10 % of a rebuild), and only Whoosh's own block skipping
-    # uses them (engine.py scores from the lengths column, which is still written).
+    # Skip the per-block min/max field lengths: only Whoosh's own block skipping uses them
+    # (engine.py scores from the lengths column, which is still written).
     rebuild_codec.length_stats = False
-    # multisegment: no merge in the parent, so the commit runs in the workers too.
-    # The writer processes fork from here and inherit this: the cycle collector found nothing
-    # to free among the millions of posting tuples, yet kept walking them (rebuild CPU).
+    meta = {"id": META_ID, "kind": "meta", "last_outbox_id": last_outbox_id, "format": FORMAT}
+    SW.prepare()  # the segmenter and tables loaded once here, shared by the forked writers
+    # The writer processes fork from here and inherit this: the cycle collector finds nothing
+    # to free among the postings, yet keeps walking them.
     collecting = gc.isenabled()
     gc.disable()
-    writer = ix.writer(procs=REBUILD_PROCS, multisegment=True, limitmb=256, codec=rebuild_codec)
     try:
-        for doc in docs:
-            writer.add_document(**doc.fields())
-            count += 1
-            if progress:
-                progress(1)
-        writer.add_document(id=META_ID, kind="meta", last_outbox_id=last_outbox_id, format=FORMAT)
-        writer.commit()
+        written = SW.write(
+            ix, rebuild_codec, itertools.chain(_counted(docs, progress), [meta]),
+            _rebuild_tokens, procs=REBUILD_PROCS,
+        )  # fmt: skip
+        if ix.doc_count_all() != written:
+            raise RuntimeError(f"search rebuild wrote {ix.doc_count_all()} of {written} documents")
     except BaseException:
-        writer.cancel()
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     finally:
         if collecting:
             gc.enable()
-    # whoosh.multiproc leaves out the segment of a worker that died, without an error.
-    written = ix.doc_count_all()
-    if written != count + 1:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise RuntimeError(f"search rebuild wrote {written} of {count + 1} documents")
     old = path.with_name(path.name + f".old-{int(time.time() * 1000)}")
     if path.exists():
         path.rename(old)
     fresh.rename(path)
     shutil.rmtree(old, ignore_errors=True)
     SearchIndex.at(path).forget()
-    return count
+    return written - 1
+
+
+def _counted(docs: Iterable[Doc], progress: Callable | None) -> Iterator[Doc]:
+    for doc in docs:
+        yield doc
+        if progress:
+            progress(1)
+
+
+# The rebuild's tokens are WORDS' and GRAMS', each text folded once (segment_writer.py); they
+# are compared with text.py's own on the first CHECKED documents of each process, and text.py's
+# are used from the first difference on.
+CHECKED = 20
+_checked = {"pid": 0, "left": 0, "same": True}
+
+
+def _rebuild_tokens(fields: dict) -> dict:
+    """The tokens WORDS and GRAMS give the text fields of ``fields`` (Doc.fields()): lists of
+    words, and the grams as SW.Grams."""
+    names = [n for n in TEXT_FIELDS if isinstance(fields.get(n), str)]
+    if not names and "grams" not in fields:
+        return {}
+    state = _checked
+    if state["pid"] != os.getpid():
+        state.update(pid=os.getpid(), left=CHECKED, same=True)
+    if not state["same"]:
+        return _slow_tokens(fields)
+    folded = {n: SW.fold(fields[n]) for n in names}
+    out = {n: SW.words_of_folded(folded[n]) for n in names}
+    if isinstance(fields.get("grams"), str):
+        joined = " ".join(fields[n] for n in TEXT_FIELDS) if len(names) == 4 else None
+        if fields["grams"] == joined:  # fold(" ".join(texts)) == " ".join(fold(text)…)
+            out["grams"] = SW.gram_codes(" ".join(folded[n] for n in TEXT_FIELDS))
+        else:
+            out["grams"] = SW.gram_codes(SW.fold(fields["grams"]))
+    if state["left"] > 0:
+        state["left"] -= 1
+        slow = _slow_tokens(fields, codes=False)
+        if "grams" in out:
+            same_grams = Counter(out["grams"].texts()) == Counter(slow.pop("grams"))
+            out_words = {n: v for n, v in out.items() if n != "grams"}
+        else:
+            same_grams, out_words = True, out
+        if not same_grams or slow != out_words:
+            state["same"] = False
+            log.error("search rebuild: the fast tokens differ from text.py's for %s; "
+                      "using text.py's", fields.get("id"))  # fmt: skip
+            return _slow_tokens(fields)
+    return out
+
+
+def _slow_tokens(fields: dict, *, codes: bool = True) -> dict:
+    """WORDS' and GRAMS' own tokens (the grams as SW.Grams codes unless ``codes`` is off)."""
+    out: dict = {n: WORDS.split(fields[n]) for n in TEXT_FIELDS if isinstance(fields.get(n), str)}
+    if isinstance(fields.get("grams"), str):
+        grams = GRAMS.split(fields["grams"])
+        out["grams"] = SW.Grams.of(grams) if codes else grams
+    return out
 
 
 # --- searching ------------------------------------------------------------------------
