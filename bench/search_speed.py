@@ -49,6 +49,7 @@ from marketplace.challenges.models import ChallengeStatus, Industry  # noqa: E40
 from marketplace.search import engine as E  # noqa: E402
 from marketplace.search import index as ix  # noqa: E402
 from marketplace.search import service  # noqa: E402
+from marketplace.search import shared_arrays as S  # noqa: E402
 from marketplace.search import text as T  # noqa: E402
 from marketplace.search.documents import budget_band  # noqa: E402
 from marketplace.teams.models import TransferMode  # noqa: E402
@@ -715,7 +716,10 @@ def gunicorn_bench(n: int, warm: list[list[str]], queries: list[list[str]], work
         fields = (*ix.TEXT_FIELDS, "grams")
         with ix.SearchIndex.at(index).open().searcher() as searcher:
             leaves = searcher.reader().leaf_readers()
-            segments = [leaf.segment().segment_id() for leaf, _o in leaves]
+            # Only segments of MIN_DOCS or more get shared arrays (the small ones left by the
+            # update phase are read per process), so only theirs are waited for.
+            segments = [leaf.segment().segment_id() for leaf, _o in leaves
+                        if leaf.doc_count_all() >= S.MIN_DOCS]  # fmt: skip
         wanted = [index / ".arrays" / seg / f"postings.{f}" / "manifest.json"
                   for seg in segments for f in fields]  # fmt: skip
         while not all(p.exists() for p in wanted) and time.perf_counter() - start < 600:
