@@ -189,11 +189,6 @@ def optimize(eng: Engine) -> None:
         conn.commit()
 
 
-def current_write_session() -> Session | None:
-    """The session of the ``@transactional`` service running now, if any."""
-    return _current_write.get()
-
-
 def in_write_transaction() -> bool:
     """True inside a ``@transactional`` service."""
     return has_app_context() and _current_write.get() is not None

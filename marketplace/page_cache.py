@@ -1,8 +1,9 @@
 """Rendered pages kept per process until the data they show changes.
 
-Every commit that changed a table a page can show bumps one counter, ``data_generation``, in
-its own short transaction right after the commit (``Session`` events below; every write goes
-through ``db.transactional``, which commits through a ``Session``). A page in
+Every commit that changed a table a page can show bumps one counter, ``data_generation``, as
+the last statement of the same transaction (``Session`` events below; every write goes through
+``db.transactional``, which commits through a ``Session``), so the change and the new
+generation become visible together. A page in
 ``CACHED_ENDPOINTS`` is looked up under (endpoint, host, path and query string, language, the
 viewer's user id, the generation, the minute); on a miss the view runs as always and its HTML
 is kept. So a request that starts after a write has returned sees that write on every worker:
@@ -27,7 +28,6 @@ page views do not empty everyone's cache.
 from __future__ import annotations
 
 import functools
-import logging
 import secrets
 import threading
 import time as clock
@@ -42,8 +42,6 @@ from sqlalchemy import BigInteger, event, update
 from sqlmodel import Field, Session, SQLModel
 
 from . import db
-
-log = logging.getLogger(__name__)
 
 # The pages people browse most, public and logged-in (bench/pages.py drives each of them).
 CACHED_ENDPOINTS = (
@@ -141,17 +139,10 @@ _READ_GENERATION = "SELECT value FROM data_generation WHERE id = 1"
 
 
 def bump(engine) -> None:
-    """Count one more change, in a transaction of its own (after the change's commit)."""
-    try:
-        with engine.connect() as conn:
-            conn.execute(
-                update(DataGeneration)
-                .where(DataGeneration.id == 1)
-                .values(value=DataGeneration.value + 1)
-            )
-            conn.commit()
-    except Exception:  # the pages stay at most a minute behind (the key's minute)
-        log.warning("page cache: the data generation was not bumped", exc_info=True)
+    """Count one more change in a transaction of its own: for a write that does not go through
+    a ``Session`` (the app's own commits count themselves, ``_bump_with_the_commit``)."""
+    with engine.begin() as conn:
+        conn.execute(_BUMP)
 
 
 def _changes_pages(objects) -> bool:
@@ -172,19 +163,20 @@ def _note_statement(state) -> None:
             state.session.info["page_cache_dirty"] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _bump_after_commit(s) -> None:
+@event.listens_for(Session, "before_commit")
+def _bump_with_the_commit(s) -> None:
     if s.get_nested_transaction() is not None:  # a SAVEPOINT released; the rest goes on
         return
-    if s.info.pop("page_cache_dirty", False):
-        outer = db.current_write_session()
-        if outer is not None and outer is not s:
-            # Committed inside another write transaction (which holds SQLite's lock): that
-            # one counts the change when it commits.
-            outer.info["page_cache_dirty"] = True
-            return
-        bind = s.get_bind()
-        bump(getattr(bind, "engine", bind))  # a Connection-bound session: its engine
+    if not (s.info.get("page_cache_dirty") or _changes_pages((*s.new, *s.dirty, *s.deleted))):
+        return
+    # Everything else first, so the generation row is the last lock the transaction takes
+    # (two writers cannot then wait for each other), and the commit makes both visible at once.
+    s.flush()
+    s.info.pop("page_cache_dirty", None)
+    s.connection().execute(_BUMP)
+
+
+_BUMP = update(DataGeneration).where(DataGeneration.id == 1).values(value=DataGeneration.value + 1)
 
 
 @event.listens_for(Session, "after_rollback")
