@@ -38,7 +38,7 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import BigInteger, event, update
+from sqlalchemy import BigInteger, event, inspect, update
 from sqlmodel import Field, Session, SQLModel
 
 from . import db
@@ -173,7 +173,13 @@ def _bump_with_the_commit(s) -> None:
     # (two writers cannot then wait for each other), and the commit makes both visible at once.
     s.flush()
     s.info.pop("page_cache_dirty", None)
-    s.connection().execute(_BUMP)
+    conn = s.connection()
+    known = conn.connection.info  # kept with the database connection while it lives
+    if not known.get("has_data_generation"):
+        if not inspect(conn).has_table(DataGeneration.__tablename__):
+            return  # a database not yet migrated this far (an upgrade in steps)
+        known["has_data_generation"] = True
+    conn.execute(_BUMP)
 
 
 _BUMP = update(DataGeneration).where(DataGeneration.id == 1).values(value=DataGeneration.value + 1)
